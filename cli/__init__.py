@@ -1,0 +1,1 @@
+"""Command-line entry points: composition of settings, storage, content, core and adapters."""

@@ -1,0 +1,74 @@
+"""`run.py ask`: one question in, the reply out, for staff testing their edits and for tools."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Iterable
+from itertools import count
+
+from bots.terminal import format_reply
+from core.engine import Core
+from core.events import Event, Reply
+from core.faq import decide
+from core.knowledge import Knowledge
+from core.text import clean
+
+
+async def ask(core: Core, question: str, chat_id: str = "ask") -> list[Reply]:
+    """Ask as the first message of a new conversation."""
+    return await core.handle(Event(platform="cli", chat_id=chat_id, user_id=chat_id, display_name="", text=question))
+
+
+def as_json(replies: list[Reply]) -> dict:
+    """The `--json` shape: kind, topic and confidence of the main reply, all text and buttons."""
+    main = next((r for r in replies if r.kind != "notice"), replies[0])
+    return {
+        "kind": str(main.kind),
+        "topic": main.topic,
+        "confidence": round(main.confidence, 3) if main.confidence is not None else None,
+        "text": "\n\n".join(r.text for r in replies),
+        "buttons": [b.model_dump(exclude_none=True) for r in replies for b in r.buttons],
+    }
+
+
+def as_text(replies: list[Reply]) -> str:
+    numbered, n = [], 1
+    for reply in replies:
+        numbered.append(format_reply(reply, first_number=n))
+        n += len(reply.buttons)
+    return "\n\n".join(numbered)
+
+
+def explain(knowledge: Knowledge, question: str) -> str:
+    """Why the bot chose what it chose: triage, intent, and each candidate's scores."""
+    text = clean(question)
+    analysis = knowledge.analyse(text)
+    lines = [f"words understood: {' '.join(analysis.stems) or '(none)'}"]
+    verdict = knowledge.triage.assess(analysis.stems)
+    lines.append(f"safety triage:    {f'{verdict.level} (matched {verdict.phrase!r})' if verdict else 'nothing found'}")
+    intent = knowledge.intents.detect(analysis.stems, set(analysis.content), set(analysis.known))
+    strength = "strong" if intent and intent.strong else "weak"
+    lines.append(f"intent:           {f'{intent.intent} ({strength})' if intent else 'none'}")
+    scope = knowledge.intents.out_of_scope(analysis.stems)
+    lines.append(f"out of scope:     {repr(scope) if scope else 'no'}")
+    decision = decide(knowledge.matcher, text)
+    lines.append(f"FAQ decision:     {decision.outcome} {', '.join(decision.topics)} (confidence {decision.confidence:.2f})")
+    lines.append("candidates:       score  coverage example keyword  topic  (closest example)")
+    for c in decision.candidates:
+        lines.append(f"                  {c.score:.2f}   {c.coverage:.2f}     {c.example:.2f}    {c.keyword:.2f}    {c.topic_id}  ({c.best_example})")
+    return "\n".join(lines)
+
+
+async def ask_many(core: Core, questions: Iterable[str]) -> list[dict]:
+    """One JSON object per question, each question starting a new conversation."""
+    return [as_json(await ask(core, q, chat_id=f"ask-{n}")) for n, q in zip(count(1), questions)]
+
+
+def scratch_dir() -> tempfile.TemporaryDirectory:
+    """Questions asked from the command line leave nothing behind in the real data."""
+    return tempfile.TemporaryDirectory(prefix="medspa-ask-")
+
+
+def dumps(obj: dict) -> str:
+    return json.dumps(obj, ensure_ascii=False)

@@ -1,0 +1,214 @@
+"""Reading content files into a :class:`Library`, with errors that point at a line.
+
+PyYAML and python-frontmatter do the parsing; this module only adds what staff
+need: the file and line of each problem, and checks that span files (a menu
+naming a topic that does not exist, a duplicate id).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import frontmatter
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from core.content.errors import ContentError, ContentErrors
+from core.content.models import Clinic, Intents, Library, Menu, Messages, Safety, Topic
+
+YAML_FILES: dict[str, type[BaseModel]] = {
+    "clinic.yaml": Clinic,
+    "messages.yaml": Messages,
+    "safety.yaml": Safety,
+    "intents.yaml": Intents,
+    "menu.yaml": Menu,
+}
+TOPICS_DIR = "topics"
+
+
+class _Parsed:
+    """A YAML document with its node tree, so field paths can be turned into lines."""
+
+    def __init__(self, file: str, text: str, first_line: int) -> None:
+        self.file = file
+        self.first_line = first_line
+        try:
+            self.node = yaml.compose(text, Loader=yaml.SafeLoader)
+            self.data = yaml.safe_load(text)
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            line = first_line + (mark.line if mark else 0)
+            raise ContentErrors(
+                [ContentError(file, line, "", f"not valid YAML: {exc.problem}. Check indentation and quotes.")]
+            ) from None
+
+    def line_of(self, path: tuple[Any, ...]) -> int:
+        """Line of the deepest node that exists along ``path`` (1-based, in the file).
+
+        A field's line is the line of its name, not of its value, which for a list
+        is the line below.
+        """
+        node, line = self.node, self.node.start_mark.line if self.node is not None else 0
+        for key in path:
+            if isinstance(node, yaml.MappingNode):
+                pair = next(((k, v) for k, v in node.value if k.value == key), None)
+                if pair is None:
+                    break
+                line, node = pair[0].start_mark.line, pair[1]
+            elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+                node = node.value[key]
+                line = node.start_mark.line
+            else:
+                break
+        return self.first_line + line
+
+    def validate(self, model: type[BaseModel], extra: dict[str, Any] | None = None) -> Any:
+        data = self.data if self.data is not None else {}
+        if not isinstance(data, dict):
+            raise ContentErrors([ContentError(self.file, self.first_line, "", "expected `name: value` lines at the top level")])
+        try:
+            return model.model_validate({**data, **(extra or {})})
+        except ValidationError as exc:
+            raise ContentErrors([self._explain(err) for err in exc.errors()]) from None
+
+    def _explain(self, err: dict[str, Any]) -> ContentError:
+        loc = tuple(err["loc"])
+        field = ".".join(str(p) for p in loc)
+        kind = err["type"]
+        if kind == "missing":
+            message = "this field is missing; add it"
+        elif kind == "extra_forbidden":
+            message = "unknown field; check its spelling or remove it"
+        elif kind == "too_short":
+            found = err.get("ctx", {}).get("actual_length")
+            need = err.get("ctx", {}).get("min_length")
+            message = f"needs at least {need} entries (found {found})"
+        else:
+            message = err["msg"].removeprefix("Value error, ")
+        return ContentError(self.file, self.line_of(loc), field, message)
+
+
+def _relative(path: Path, root: Path) -> str:
+    return str(path.relative_to(root.parent)) if path.is_relative_to(root.parent) else str(path)
+
+
+def _read(path: Path, root: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ContentErrors([ContentError(_relative(path, root), 1, "", f"not UTF-8 text ({exc.reason}); save the file as UTF-8")]) from None
+
+
+def _claimed_id(path: Path) -> str | None:
+    """The id a broken topic file meant to have, so its references are not reported twice."""
+    try:
+        data = frontmatter.loads(path.read_text(encoding="utf-8")).metadata
+    except Exception:  # noqa: BLE001 - any parse failure just means "unknown"
+        return None
+    return data.get("id") if isinstance(data.get("id"), str) else None
+
+
+def load_topic(path: Path, root: Path) -> tuple[Topic, _Parsed]:
+    file = _relative(path, root)
+    text = _read(path, root)
+    handler = frontmatter.YAMLHandler()
+    if not handler.detect(text):
+        raise ContentErrors([ContentError(file, 1, "", "a topic file must start with a '---' line, then its fields, then '---'")])
+    try:
+        header, body = handler.split(text)
+    except ValueError:
+        raise ContentErrors([ContentError(file, 1, "", "the header is not closed: add a '---' line after its fields")]) from None
+    parsed = _Parsed(file, header, first_line=1)
+    return parsed.validate(Topic, {"body": body.strip()}), parsed
+
+
+def load_library(root: Path | str) -> Library:
+    """Load and cross-check every content file; raise :class:`ContentErrors` listing all problems."""
+    root = Path(root)
+    errors: list[ContentError] = []
+    parts: dict[str, Any] = {}
+    parsed: dict[str, _Parsed] = {}
+    for name, model in YAML_FILES.items():
+        path = root / name
+        if not path.is_file():
+            errors.append(ContentError(_relative(path, root), 1, "", "file is missing"))
+            continue
+        try:
+            parsed[name] = _Parsed(_relative(path, root), _read(path, root), first_line=1)
+            parts[name] = parsed[name].validate(model)
+        except ContentErrors as exc:
+            errors.extend(exc.errors)
+
+    topics: dict[str, Topic] = {}
+    topic_files: dict[str, _Parsed] = {}
+    broken: set[str] = set()
+    for path in sorted((root / TOPICS_DIR).glob("*.md")):
+        try:
+            topic, parsed_topic = load_topic(path, root)
+        except ContentErrors as exc:
+            errors.extend(exc.errors)
+            broken.add(_claimed_id(path) or "")
+            continue
+        if topic.id in topics:
+            errors.append(ContentError(parsed_topic.file, parsed_topic.line_of(("id",)), "id", f"id {topic.id!r} is already used by {topic_files[topic.id].file}; ids must be unique"))
+            continue
+        topics[topic.id] = topic
+        topic_files[topic.id] = parsed_topic
+    if not topics and not any(e.file.startswith(TOPICS_DIR) for e in errors):
+        errors.append(ContentError(_relative(root / TOPICS_DIR, root), 1, "", "no topic files (*.md) found"))
+
+    errors.extend(_cross_check(parts.get("menu.yaml"), parsed.get("menu.yaml"), topics, topic_files, broken))
+    if errors:
+        raise ContentErrors(errors)
+    return Library(
+        clinic=parts["clinic.yaml"],
+        messages=parts["messages.yaml"],
+        safety=parts["safety.yaml"],
+        intents=parts["intents.yaml"],
+        menu=parts["menu.yaml"],
+        topics=MappingProxyType(topics),
+        sources=MappingProxyType({tid: p.file for tid, p in topic_files.items()}),
+    )
+
+
+def _cross_check(
+    menu: Menu | None, menu_file: _Parsed | None, topics: dict[str, Topic], topic_files: dict[str, _Parsed], broken: set[str]
+) -> list[ContentError]:
+    """References between files: every menu entry and related topic must exist.
+
+    References to a topic whose own file is broken are not reported: fixing that
+    file fixes them, and staff should see one error, not five.
+    """
+    errors = []
+    for topic in topics.values():
+        file = topic_files[topic.id]
+        for i, ref in enumerate(topic.related):
+            if ref in broken:
+                continue
+            problem = f"no topic with id {ref!r}" if ref not in topics else "a topic cannot be related to itself" if ref == topic.id else None
+            if problem:
+                errors.append(ContentError(file.file, file.line_of(("related", i)), f"related.{i}", problem))
+    if menu is None or menu_file is None:
+        return errors
+    listed: dict[str, str] = {}
+    seen_sections: set[str] = set()
+    for s, section in enumerate(menu.sections):
+        if section.id in seen_sections:
+            errors.append(ContentError(menu_file.file, menu_file.line_of(("sections", s, "id")), f"sections.{s}.id", f"section id {section.id!r} is used twice"))
+        seen_sections.add(section.id)
+        for t, ref in enumerate(section.topics):
+            line = menu_file.line_of(("sections", s, "topics", t))
+            if ref in broken:
+                continue
+            if ref not in topics:
+                errors.append(ContentError(menu_file.file, line, f"sections.{s}.topics", f"no topic with id {ref!r}; check content/topics/"))
+            elif ref in listed:
+                errors.append(ContentError(menu_file.file, line, f"sections.{s}.topics", f"topic {ref!r} is already in section {listed[ref]!r}"))
+            else:
+                listed[ref] = section.id
+    for topic_id in sorted(topics.keys() - listed.keys()):
+        file = topic_files[topic_id]
+        errors.append(ContentError(file.file, file.line_of(("id",)), "id", f"topic {topic_id!r} is not in any section of menu.yaml; add it there"))
+    return errors

@@ -1,0 +1,194 @@
+"""Typed models of the content files. Validation here is what protects clients
+from a half-edited file: a topic without enough examples or a dangling
+reference never reaches the running bot.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from string import Formatter
+from types import MappingProxyType
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+PLACEHOLDER = re.compile(r"^\s*TODO\b", re.IGNORECASE)
+TopicId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,47}$")]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_HOURS = re.compile(r"^(closed|([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d)$")
+
+MIN_EXAMPLES = 8
+
+
+def is_placeholder(value: str) -> bool:
+    return bool(PLACEHOLDER.match(value))
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Review(Model):
+    note: Text
+    due: date | None = None
+
+
+class Topic(Model):
+    id: TopicId
+    title: Text
+    button: Label
+    examples: list[Text] = Field(min_length=MIN_EXAMPLES)
+    keywords: list[Text] = []
+    related: list[TopicId] = []
+    review: Review | None = None
+    disclaimer: bool = False
+    body: Text
+
+
+class Section(Model):
+    id: TopicId
+    button: Label
+    title: Text
+    topics: list[TopicId] = Field(min_length=1)
+
+
+class Menu(Model):
+    sections: list[Section] = Field(min_length=1)
+
+
+class Hours(Model):
+    timezone: str
+    days: dict[Weekday, str]
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}; use a name like America/Chicago")
+        return value
+
+    @field_validator("days")
+    @classmethod
+    def _valid_ranges(cls, days: dict[str, str]) -> dict[str, str]:
+        for day, value in days.items():
+            if not (is_placeholder(value) or _HOURS.match(value.strip())):
+                raise ValueError(f'{day}: write "closed" or a range like "09:00-17:00", not {value!r}')
+        return days
+
+
+class Clinic(Model):
+    name: Text
+    city: Text
+    phone: Text
+    address: Text
+    prices: Text
+    booking_url: str = ""
+    hours: Hours
+
+    @field_validator("booking_url")
+    @classmethod
+    def _web_link(cls, value: str) -> str:
+        value = value.strip()
+        if value and not is_placeholder(value) and not value.startswith(("https://", "http://")):
+            raise ValueError("must start with https:// (or be left empty)")
+        return value
+
+
+class ButtonLabels(Model):
+    book: Label
+    human: Label
+    menu: Label
+    book_online: Label
+
+
+TEMPLATE_FIELDS = frozenset({"clinic_name", "city", "phone", "address", "name", "section"})
+
+
+class Messages(Model):
+    greeting: Text
+    privacy_notice: Text
+    disclaimer: Text
+    menu_intro: Text
+    section_intro: Text
+    help: Text
+    fallback: Text
+    clarify: Text
+    medical: Text
+    urgent: Text
+    human: Text
+    booking: Text
+    booking_online: Text
+    greeting_again: Text
+    thanks: Text
+    bye: Text
+    non_text: Text
+    empty: Text
+    too_long: Text
+    stale_button: Text
+    error_apology: Text
+    nothing_to_cancel: Text
+    buttons: ButtonLabels
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _known_fields_only(cls, value: object) -> object:
+        if isinstance(value, str):
+            for _, name, _, _ in Formatter().parse(value):
+                if name is not None and name not in TEMPLATE_FIELDS:
+                    allowed = ", ".join("{%s}" % f for f in sorted(TEMPLATE_FIELDS))
+                    raise ValueError(f"unknown placeholder {{{name}}}; allowed: {allowed}")
+        return value
+
+
+class Safety(Model):
+    urgent: list[Text] = Field(min_length=1)
+    medical: list[Text] = Field(min_length=1)
+    not_medical: list[Text] = []
+
+
+class Intents(Model):
+    book: list[Text] = Field(min_length=1)
+    human: list[Text] = Field(min_length=1)
+    greeting: list[Text] = Field(min_length=1)
+    thanks: list[Text] = Field(min_length=1)
+    bye: list[Text] = Field(min_length=1)
+    menu: list[Text] = Field(min_length=1)
+    help: list[Text] = Field(min_length=1)
+    out_of_scope: list[Text] = []
+
+
+class Library(Model):
+    """One consistent version of all content; replaced whole, never edited in place."""
+
+    clinic: Clinic
+    messages: Messages
+    safety: Safety
+    intents: Intents
+    menu: Menu
+    topics: MappingProxyType[str, Topic]
+    sources: MappingProxyType[str, str] = MappingProxyType({})
+    """Topic id -> file it came from, for error messages and --explain."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+
+    def section_of(self, topic_id: str):
+        return next((s for s in self.menu.sections if topic_id in s.topics), None)
+
+    def fill(self, template: str, **extra: str) -> str:
+        """Fill a message template's {fields} from clinic details and ``extra``."""
+        fields = {
+            "clinic_name": self.clinic.name,
+            "city": self.clinic.city,
+            "phone": self.clinic.phone,
+            "address": self.clinic.address,
+            "name": "",
+            "section": "",
+        }
+        fields.update(extra)
+        return template.format_map(fields)

@@ -1,0 +1,180 @@
+"""The core's front door: one event in, a list of replies out.
+
+Routing follows a fixed order, each stage a small function that either answers
+or passes: command/button, then input checks, then safety triage, then intents,
+then the FAQ. Safety sits before intents and the FAQ so that no phrasing can get
+a complication answered from the topics.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from core import actions
+from core.events import Event, Reply, ReplyKind
+from core.faq import Outcome, decide
+from core.intents import Intent
+from core.knowledge import Knowledge
+from core.outbox import STAFF_DESK, Outbox
+from core.records import Conversation, Unanswered
+from core.safety import Level
+from core.storage import Store
+from core.text import MAX_INPUT_CHARS, clean, escape_markdown
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Core:
+    def __init__(self, knowledge: Knowledge, store: Store, outbox: Outbox, clock: Clock = utcnow) -> None:
+        self.knowledge = knowledge
+        self.store = store
+        self.outbox = outbox
+        self.clock = clock
+
+    def use(self, knowledge: Knowledge) -> None:
+        """Switch to new content; replies already being built keep the version they started with."""
+        self.knowledge = knowledge
+
+    async def handle(self, event: Event) -> list[Reply]:
+        knowledge = self.knowledge
+        now = self.clock()
+        conversation = self.store.conversation(event.conversation_key) or Conversation(
+            key=event.conversation_key,
+            platform=event.platform,
+            chat_id=event.chat_id,
+            started_at=now,
+            updated_at=now,
+        )
+        conversation.user_id = event.user_id
+        conversation.display_name = event.display_name
+        conversation.remember("client", _describe(event), now)
+
+        replies = self._route(knowledge, event, conversation)
+
+        for reply in replies:
+            conversation.remember("bot", f"[{reply.kind}{':' + reply.topic if reply.topic else ''}]", now)
+            if reply.kind is ReplyKind.ANSWER:
+                conversation.last_topic = reply.topic
+            if reply.kind in (ReplyKind.FALLBACK, ReplyKind.CLARIFY) and event.text:
+                self.store.log_unanswered(
+                    Unanswered(at=now, conversation=conversation.key, text=clean(event.text)[:500], kind=reply.kind.value,
+                               closest_topic=reply.topic, score=reply.confidence or 0.0)
+                )
+        conversation.messages += 1
+        conversation.updated_at = now
+        self.store.save_conversation(conversation)
+        await self._alert_staff(replies, conversation)
+        log.info("handled %s event for %s: %s", event.platform, conversation.key, ",".join(r.kind for r in replies))
+        return replies
+
+    def _route(self, k: Knowledge, event: Event, conversation: Conversation) -> list[Reply]:
+        if event.action is not None:
+            return self._button(k, event.action)
+        if event.attachment is not None and not (event.text or "").strip():
+            return [k.replies.notice(k.library.messages.non_text)]
+        text = clean(event.text or "")
+        if not text:
+            return [k.replies.notice(k.library.messages.empty)]
+        if text.startswith("/"):
+            return self._command(k, text, event)
+        replies = self._understand(k, text, event)
+        if len(event.text or "") > MAX_INPUT_CHARS:
+            replies.insert(0, k.replies.notice(k.library.messages.too_long, with_menu=False))
+        return replies
+
+    def _button(self, k: Knowledge, action_id: str) -> list[Reply]:
+        action = actions.parse(action_id)
+        stale = [k.replies.menu(notice=k.library.messages.stale_button)]
+        if action is None:
+            return stale
+        if action.verb == "faq":
+            return [k.replies.answer((action.arg,), 1.0)] if action.arg in k.library.topics else stale
+        if action.verb == "menu":
+            if not action.arg:
+                return [k.replies.menu()]
+            section = next((s for s in k.library.menu.sections if s.id == action.arg), None)
+            return [k.replies.section(section)] if section else stale
+        if action.verb == "book":
+            return [k.replies.booking()]
+        return [k.replies.human()]
+
+    def _command(self, k: Knowledge, text: str, event: Event) -> list[Reply]:
+        name = text[1:].split(maxsplit=1)[0].split("@", 1)[0].lower() if len(text) > 1 else ""
+        if name == "start":
+            return k.replies.welcome(escape_markdown(event.display_name or "there"))
+        if name == "menu":
+            return [k.replies.menu()]
+        if name == "book":
+            return [k.replies.booking()]
+        if name == "human":
+            return [k.replies.human()]
+        if name == "cancel":
+            return [k.replies.notice(k.library.messages.nothing_to_cancel)]
+        return [k.replies.help()]
+
+    def _understand(self, k: Knowledge, text: str, event: Event) -> list[Reply]:
+        analysis = k.analyse(text)
+        verdict = k.triage.assess(analysis.stems)
+        if verdict is not None:
+            log.info("safety triage: %s", verdict.level)
+            return [k.replies.urgent() if verdict.level is Level.URGENT else k.replies.medical()]
+
+        intent = k.intents.detect(analysis.stems, set(analysis.content), set(analysis.known))
+        if intent is not None and intent.strong:
+            return [self._intent_reply(k, intent.intent)]
+        if k.intents.out_of_scope(analysis.stems):
+            return [k.replies.fallback()]
+
+        decision = decide(k.matcher, text)
+        if decision.outcome is Outcome.ANSWER:
+            return [k.replies.answer(decision.topics, decision.confidence)]
+        if decision.outcome is Outcome.CLARIFY:
+            return [k.replies.clarify(decision.topics, decision.confidence)]
+        if intent is not None and intent.intent in (Intent.BOOK, Intent.HUMAN):
+            return [self._intent_reply(k, intent.intent)]
+        return [k.replies.fallback(decision.candidates[0] if decision.candidates else None)]
+
+    def _intent_reply(self, k: Knowledge, intent: Intent) -> Reply:
+        msg = k.library.messages
+        match intent:
+            case Intent.BOOK:
+                return k.replies.booking()
+            case Intent.HUMAN:
+                return k.replies.human()
+            case Intent.MENU:
+                return k.replies.menu()
+            case Intent.HELP:
+                return k.replies.help()
+            case Intent.GREETING:
+                return k.replies.smalltalk(msg.greeting_again)
+            case Intent.THANKS:
+                return k.replies.smalltalk(msg.thanks)
+            case Intent.BYE:
+                return k.replies.smalltalk(msg.bye)
+
+    async def _alert_staff(self, replies: list[Reply], conversation: Conversation) -> None:
+        """Tell staff about urgent triage and explicit requests for a person."""
+        for reply in replies:
+            if reply.kind in (ReplyKind.URGENT, ReplyKind.HUMAN):
+                alert = Reply(
+                    kind=reply.kind,
+                    text=f"{'URGENT: possible complication' if reply.kind is ReplyKind.URGENT else 'Client asks for a person'}"
+                    f" ({conversation.platform}, {escape_markdown(conversation.display_name or 'unknown name')})",
+                )
+                await self.outbox.send(STAFF_DESK, alert)
+
+
+def _describe(event: Event) -> str:
+    if event.action is not None:
+        return f"[button {event.action}]"
+    if event.attachment is not None and not event.text:
+        return f"[{event.attachment}]"
+    return clean(event.text or "")

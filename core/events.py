@@ -1,0 +1,88 @@
+"""The neutral messages that cross the boundary between adapters and the core.
+
+They are frozen so that an adapter can never mutate what the core decided, and
+plain strings for ids so that Telegram's ints and Discord's snowflakes look alike.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+MAX_ACTION_BYTES = 64
+"""Telegram's callback_data limit; Discord's custom_id (100 chars) is looser."""
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Event(Frozen):
+    """Something a client did: sent text, pressed a button, or sent something else."""
+
+    platform: str
+    chat_id: str
+    user_id: str
+    display_name: str = ""
+    text: str | None = None
+    action: str | None = None
+    attachment: str | None = Field(
+        default=None, description="Kind of non-text content (photo, sticker, voice...)."
+    )
+    message_id: str | None = None
+
+    @property
+    def conversation_key(self) -> str:
+        """Stable storage key: one conversation per platform chat."""
+        return f"{self.platform}:{self.chat_id}"
+
+
+class ReplyKind(StrEnum):
+    ANSWER = "answer"
+    CLARIFY = "clarify"
+    FALLBACK = "fallback"
+    BOOKING = "booking"
+    HUMAN = "human"
+    MEDICAL = "medical"
+    URGENT = "urgent"
+    SMALLTALK = "smalltalk"
+    MENU = "menu"
+    NOTICE = "notice"
+
+
+class Button(Frozen):
+    """A next step offered to the client: either an action for the core or a link."""
+
+    label: str
+    action: str | None = None
+    url: str | None = None
+
+    @field_validator("action")
+    @classmethod
+    def _fits_platform_limits(cls, value: str | None) -> str | None:
+        if value is not None and len(value.encode()) > MAX_ACTION_BYTES:
+            raise ValueError(f"action id longer than {MAX_ACTION_BYTES} bytes: {value!r}")
+        return value
+
+
+class Reply(Frozen):
+    """One message to show the client, in the core's small Markdown subset.
+
+    Supported markup: ``**bold**``, ``_italic_``, and lines starting with ``- ``.
+    ``topic`` and ``confidence`` say why the core chose this reply, for tools and logs.
+    """
+
+    kind: ReplyKind
+    text: str
+    buttons: tuple[Button, ...] = ()
+    topic: str | None = None
+    confidence: float | None = None
+
+
+class Address(Frozen):
+    """Where an outbound message goes when it is not a reply to the current event."""
+
+    platform: str
+    chat_id: str
+    thread_id: str | None = None

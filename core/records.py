@@ -1,0 +1,52 @@
+"""What the bot remembers, as typed records. Storage persists them; the core owns their meaning."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+TRANSCRIPT_TURNS = 20
+TURN_CHARS = 500
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class Turn(Record):
+    role: Literal["client", "bot", "staff"]
+    text: str
+    at: datetime
+
+
+class Conversation(Record):
+    """One client chat on one platform. Small and bounded, so saving it costs the same
+    on day one and after a year of chatting."""
+
+    key: str
+    platform: str
+    chat_id: str
+    user_id: str = ""
+    display_name: str = ""
+    started_at: datetime
+    updated_at: datetime
+    messages: int = 0
+    last_topic: str | None = None
+    transcript: list[Turn] = []
+
+    def remember(self, role: Literal["client", "bot", "staff"], text: str, at: datetime) -> None:
+        self.transcript.append(Turn(role=role, text=text[:TURN_CHARS], at=at))
+        del self.transcript[:-TRANSCRIPT_TURNS]
+
+
+class Unanswered(Record):
+    """A question the bot could not answer confidently, for staff to turn into content."""
+
+    at: datetime
+    conversation: str
+    text: str
+    kind: Literal["fallback", "clarify"]
+    closest_topic: str | None = None
+    score: float = 0.0

@@ -1,0 +1,108 @@
+"""Building the replies the client sees, from content only.
+
+Every text comes from the content files; this module decides which pieces go
+together and which next steps are offered as buttons.
+"""
+
+from __future__ import annotations
+
+from core import actions
+from core.content.models import Library, Section, Topic, is_placeholder
+from core.events import Button, Reply, ReplyKind
+from core.matcher import Candidate
+
+RELATED_BUTTONS = 2
+
+
+class Replies:
+    def __init__(self, library: Library) -> None:
+        self.lib = library
+        self.msg = library.messages
+
+    def _fill(self, template: str, **extra: str) -> str:
+        return self.lib.fill(template, **extra).strip()
+
+    def _topic_button(self, topic_id: str) -> Button:
+        return Button(label=self.lib.topics[topic_id].button, action=actions.faq(topic_id))
+
+    @property
+    def _book(self) -> Button:
+        return Button(label=self.msg.buttons.book, action=actions.BOOK)
+
+    @property
+    def _human(self) -> Button:
+        return Button(label=self.msg.buttons.human, action=actions.HUMAN)
+
+    @property
+    def _menu(self) -> Button:
+        return Button(label=self.msg.buttons.menu, action=actions.MENU)
+
+    def _topic_text(self, topic: Topic) -> str:
+        text = f"**{topic.title}**\n{topic.body}"
+        return f"{text}\n\n{self.msg.disclaimer}" if topic.disclaimer else text
+
+    def answer(self, topic_ids: tuple[str, ...], confidence: float | None = None) -> Reply:
+        """One reply for one or more topics, then related topics, booking, staff and menu."""
+        topics = [self.lib.topics[t] for t in topic_ids]
+        text = "\n\n".join(f"**{t.title}**\n{t.body}" for t in topics)
+        if len(topics) == 1:
+            text = self._topic_text(topics[0])
+        elif any(t.disclaimer for t in topics):
+            text = f"{text}\n\n{self.msg.disclaimer}"
+        related = [r for t in topics for r in t.related if r not in topic_ids]
+        related = list(dict.fromkeys(related))[:RELATED_BUTTONS]
+        buttons = (*(self._topic_button(r) for r in related), self._book, self._human, self._menu)
+        return Reply(kind=ReplyKind.ANSWER, text=text, buttons=buttons, topic=topic_ids[0], confidence=confidence)
+
+    def clarify(self, topic_ids: tuple[str, ...], confidence: float) -> Reply:
+        buttons = (*(self._topic_button(t) for t in topic_ids), self._human, self._menu)
+        return Reply(kind=ReplyKind.CLARIFY, text=self.msg.clarify, buttons=buttons, topic=topic_ids[0], confidence=confidence)
+
+    def fallback(self, closest: Candidate | None = None) -> Reply:
+        return Reply(
+            kind=ReplyKind.FALLBACK,
+            text=self._fill(self.msg.fallback),
+            buttons=(self._menu, self._book, self._human),
+            topic=None,
+            confidence=closest.score if closest else 0.0,
+        )
+
+    def medical(self) -> Reply:
+        return Reply(kind=ReplyKind.MEDICAL, text=self._fill(self.msg.medical), buttons=(self._human, self._book))
+
+    def urgent(self) -> Reply:
+        return Reply(kind=ReplyKind.URGENT, text=self._fill(self.msg.urgent), buttons=(self._human,))
+
+    def human(self) -> Reply:
+        return Reply(kind=ReplyKind.HUMAN, text=self._fill(self.msg.human), buttons=(self._menu,))
+
+    def booking(self) -> Reply:
+        text = self._fill(self.msg.booking)
+        buttons: tuple[Button, ...] = (self._human, self._menu)
+        if self.lib.clinic.booking_url and not is_placeholder(self.lib.clinic.booking_url):
+            text = f"{text}\n{self._fill(self.msg.booking_online)}"
+            buttons = (Button(label=self.msg.buttons.book_online, url=self.lib.clinic.booking_url), *buttons)
+        return Reply(kind=ReplyKind.BOOKING, text=text, buttons=buttons)
+
+    def smalltalk(self, template: str, **extra: str) -> Reply:
+        return Reply(kind=ReplyKind.SMALLTALK, text=self._fill(template, **extra), buttons=(self._menu,))
+
+    def welcome(self, name: str) -> list[Reply]:
+        text = f"{self._fill(self.msg.greeting, name=name)}\n\n{self.msg.privacy_notice}\n{self.msg.disclaimer}"
+        return [Reply(kind=ReplyKind.SMALLTALK, text=text), self.menu()]
+
+    def menu(self, notice: str | None = None) -> Reply:
+        buttons = tuple(Button(label=s.button, action=actions.section(s.id)) for s in self.lib.menu.sections)
+        text = self.msg.menu_intro if notice is None else f"{notice}\n\n{self.msg.menu_intro}"
+        return Reply(kind=ReplyKind.MENU, text=text, buttons=(*buttons, self._book, self._human))
+
+    def section(self, section: Section) -> Reply:
+        buttons = tuple(self._topic_button(t) for t in section.topics)
+        text = self._fill(self.msg.section_intro, section=section.title)
+        return Reply(kind=ReplyKind.MENU, text=text, buttons=(*buttons, self._menu))
+
+    def help(self) -> Reply:
+        return Reply(kind=ReplyKind.MENU, text=self._fill(self.msg.help), buttons=(self._menu, self._book, self._human))
+
+    def notice(self, template: str, with_menu: bool = True) -> Reply:
+        return Reply(kind=ReplyKind.NOTICE, text=self._fill(template), buttons=(self._menu,) if with_menu else ())

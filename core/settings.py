@@ -1,0 +1,72 @@
+"""Settings from config.toml (optional).
+
+Tokens are deliberately not settings: they come from the environment only, because
+a config file gets copied, committed and pasted into chats.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG = PROJECT_ROOT / "config.toml"
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ContentSettings(Section):
+    dir: Path = Path("content")
+
+
+class StorageSettings(Section):
+    dir: Path = Path("data")
+    fsync: bool = True
+
+
+class LoggingSettings(Section):
+    level: str = "INFO"
+
+
+class Settings(Section):
+    content: ContentSettings = ContentSettings()
+    storage: StorageSettings = StorageSettings()
+    logging: LoggingSettings = LoggingSettings()
+
+
+class SettingsError(Exception):
+    pass
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Read ``path`` (or ./config.toml beside run.py if present); relative dirs are
+    resolved against the config file's folder, or the project root without one."""
+    explicit = path is not None
+    path = path or DEFAULT_CONFIG
+    if not path.exists():
+        if explicit:
+            raise SettingsError(f"{path}: config file not found (copy config.example.toml to start)")
+        return _resolve(Settings(), PROJECT_ROOT)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        settings = Settings.model_validate(data)
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"{path}: not valid TOML: {exc}") from None
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise SettingsError(f"{path}: {problems}") from None
+    return _resolve(settings, path.resolve().parent)
+
+
+def _resolve(settings: Settings, base: Path) -> Settings:
+    return settings.model_copy(
+        update={
+            "content": settings.content.model_copy(update={"dir": base / settings.content.dir}),
+            "storage": settings.storage.model_copy(update={"dir": base / settings.storage.dir}),
+        }
+    )
+

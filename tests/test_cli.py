@@ -1,0 +1,76 @@
+"""run.py commands as staff and tools use them, run as real processes."""
+
+import io
+import json
+import subprocess
+import sys
+
+from bots.terminal import chat, format_reply, to_event
+from core.events import Button, Reply, ReplyKind
+from tests.conftest import ROOT
+
+
+def run(*args, stdin=None):
+    return subprocess.run([sys.executable, "run.py", *args], cwd=ROOT, input=stdin, capture_output=True, text=True, timeout=60)
+
+
+def test_ask_json_has_the_documented_shape():
+    result = run("ask", "--json", "downtime??")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert set(data) == {"kind", "topic", "confidence", "text", "buttons"}
+    assert (data["kind"], data["topic"]) == ("answer", "downtime")
+    assert {"label": "Book a consultation", "action": "book"} in data["buttons"]
+
+
+def test_ask_reads_one_question_per_line_from_stdin():
+    result = run("ask", stdin="does it hurt\ndo you do botox\nthe redness is spreading\n")
+    kinds = [json.loads(line)["kind"] for line in result.stdout.splitlines()]
+    assert kinds == ["answer", "fallback", "urgent"]
+
+
+def test_ask_prints_the_reply_as_a_person_sees_it():
+    result = run("ask", "pores")
+    assert result.stdout.startswith("Enlarged pores\nMicroneedling helps reduce enlarged pores")
+    assert "**" not in result.stdout and "  [3] Book a consultation" in result.stdout
+
+
+def test_ask_explain_shows_candidate_scores():
+    result = run("ask", "--explain", "weeks")
+    assert "FAQ decision:     clarify initial-series, treatment-intervals" in result.stdout
+    assert "initial-series" in result.stdout and "coverage" in result.stdout
+
+
+def test_accuracy_command_prints_per_kind_figures():
+    result = run("accuracy")
+    assert result.returncode == 0
+    assert "answerable questions with the right topic:" in result.stdout
+    assert "urgent" in result.stdout
+
+
+def test_terminal_buttons_are_numbered_and_chosen_by_number_or_text():
+    reply = Reply(kind=ReplyKind.MENU, text="Pick **one**:", buttons=(Button(label="Pores", action="faq:pores"), Button(label="Site", url="https://x")))
+    assert format_reply(reply) == "Pick one:\n  [1] Pores\n  [2] Site -> https://x"
+    buttons = list(reply.buttons)
+    assert to_event("1", buttons).action == "faq:pores"
+    assert to_event("pores", buttons).action == "faq:pores"
+    assert to_event("3", buttons).text == "3"
+
+
+async def test_terminal_chat_session(core):
+    stdin = io.StringIO("downtime??\n3\n/quit\n")
+    stdout = io.StringIO()
+    await chat(core.handle, stdin, stdout)
+    out = stdout.getvalue()
+    assert "Hi you! I'm the virtual assistant of Doctors Med Spa" in out
+    assert "Downtime and getting back to your day" in out
+    assert "We'd love to see you!" in out  # button 3 under the answer is "Book a consultation"
+    assert out.rstrip().endswith("Bye!")
+
+
+def test_chat_starts_from_a_fresh_checkout_without_tokens(tmp_path):
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "run.py"), "chat"], cwd=tmp_path, input="what is microneedling\n", capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "collagen induction therapy" in result.stdout
