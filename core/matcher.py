@@ -5,10 +5,12 @@ is scored against each topic on three signals, weighted by how rare each word is
 across topics (so "microneedling", which every topic mentions, decides little):
 
 - coverage: how much of the question the topic's vocabulary explains;
-- best example: the closest single example question;
+- best example: the closest single example question (weighted Jaccard);
 - keywords: how much of the question the topic's own keywords explain.
 
-Staff tune matching by adding examples and keywords, never by touching code.
+Everything is looked up through inverted indexes, so the work per question grows
+with how common its words are, not with the number of topics. Staff tune
+matching by adding examples and keywords, never by touching code.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from core.content.models import Library
-from core.text import STOPWORDS, stem, words
+from core.text import STOPWORDS, stem
 from core.vocabulary import Vocabulary
 
 W_COVERAGE, W_EXAMPLE, W_KEYWORD = 0.45, 0.35, 0.20
@@ -37,82 +39,93 @@ class Candidate:
     best_example: str
 
 
-@dataclass(frozen=True)
-class _TopicIndex:
-    vocab: frozenset[str]
-    keyword_stems: frozenset[str]
-    keyword_phrases: tuple[tuple[str, ...], ...]
-    examples: tuple[tuple[str, frozenset[str]], ...]
-
-
 class Matcher:
     def __init__(self, library: Library, vocabulary: Vocabulary) -> None:
         self.vocabulary = vocabulary
-        self._topics: dict[str, _TopicIndex] = {}
-        postings: dict[str, set[str]] = defaultdict(set)
+        self._topic_count = len(library.topics)
+        self._postings: dict[str, set[str]] = defaultdict(set)
+        self._keyword_postings: dict[str, set[str]] = defaultdict(set)
+        self._phrases: dict[str, list[tuple[str, tuple[str, ...]]]] = defaultdict(list)
+        self._example_postings: dict[str, list[int]] = defaultdict(list)
+        self._examples: list[tuple[str, str, frozenset[str]]] = []
         for topic in library.topics.values():
-            examples = tuple((e, frozenset(self._stems(e))) for e in [topic.title, *topic.examples])
-            keyword_lists = [self._stems(k) for k in topic.keywords]
-            phrases = tuple(tuple(ks) for ks in keyword_lists if len(ks) > 1)
-            keyword_stems = frozenset(ks[0] for ks in keyword_lists if len(ks) == 1)
-            vocab = keyword_stems.union(*phrases, *(s for _, s in examples))
-            self._topics[topic.id] = _TopicIndex(
-                vocab=vocab,
-                keyword_stems=keyword_stems,
-                keyword_phrases=phrases,
-                examples=examples,
-            )
-            for s in vocab:
-                postings[s].add(topic.id)
-        n = len(self._topics)
-        self._idf = {s: math.log(1 + n / len(ids)) for s, ids in postings.items()}
+            for text in (topic.title, *topic.examples):
+                stems = frozenset(self._stems(text))
+                for s in stems:
+                    self._example_postings[s].append(len(self._examples))
+                    self._postings[s].add(topic.id)
+                self._examples.append((topic.id, text, stems))
+            for keyword in topic.keywords:
+                stems = tuple(self._stems(keyword))
+                if len(stems) == 1:
+                    self._keyword_postings[stems[0]].add(topic.id)
+                elif stems:
+                    self._phrases[stems[0]].append((topic.id, stems))
+                for s in stems:
+                    self._postings[s].add(topic.id)
+        n = self._topic_count
+        self._idf = {s: math.log(1 + n / len(ids)) for s, ids in self._postings.items()}
         self._unknown_idf = UNKNOWN_WEIGHT * math.log(1 + n)
-        self._postings = postings
+        self._example_weight = [sum(self._weight(s) for s in stems) for _, _, stems in self._examples]
 
     def _stems(self, text: str) -> list[str]:
-        return [stem(w) for w in words(text) if w not in STOPWORDS]
-
-    def query_stems(self, text: str) -> list[str]:
         return [stem(w) for w in self.vocabulary.words(text) if w not in STOPWORDS]
-
-    def distinctive(self, stem_: str) -> bool:
-        """Used by some topics but not most: a word that points somewhere."""
-        return 0 < len(self._postings.get(stem_, ())) <= len(self._topics) / 2
 
     def _weight(self, s: str) -> float:
         return self._idf.get(s, self._unknown_idf)
 
+    def distinctive(self, stem_: str) -> bool:
+        """Used by some topics but not most: a word that points somewhere."""
+        return 0 < len(self._postings.get(stem_, ())) <= self._topic_count / 2
+
     def rank(self, text: str, limit: int = 5) -> list[Candidate]:
         """Topics ordered by score, best first; empty when no word is known."""
-        stems = self.query_stems(text)
+        stems = self._stems(text)
         q = set(stems)
         total = sum(self._weight(s) for s in q)
         if not total:
             return []
-        touched = set().union(*(self._postings.get(s, ()) for s in q))
+        coverage: dict[str, float] = defaultdict(float)
+        keyword: dict[str, float] = defaultdict(float)
+        overlap: dict[int, float] = defaultdict(float)
+        for s in q:
+            w = self._weight(s)
+            for topic_id in self._postings.get(s, ()):
+                coverage[topic_id] += w
+            for topic_id in self._keyword_postings.get(s, ()):
+                keyword[topic_id] += w
+            for example in self._example_postings.get(s, ()):
+                overlap[example] += w
+        for topic_id, phrase_stems in self._phrase_hits(stems):
+            extra = phrase_stems - self._keyword_set(topic_id, q)
+            keyword[topic_id] += sum(self._weight(s) for s in extra)
+
+        best: dict[str, tuple[float, str]] = {}
+        for example, inter in overlap.items():
+            topic_id, example_text, _ = self._examples[example]
+            sim = inter / (total + self._example_weight[example] - inter)
+            if sim > best.get(topic_id, (0.0, ""))[0]:
+                best[topic_id] = (sim, example_text)
+
         out = []
-        for topic_id in touched:
-            index = self._topics[topic_id]
-            coverage = sum(self._weight(s) for s in q & index.vocab) / total
-            in_phrases = self._phrase_stems(stems, index.keyword_phrases)
-            keyword = sum(self._weight(s) for s in q & (index.keyword_stems | in_phrases)) / total
-            example, best = 0.0, ""
-            for text_, ex in index.examples:
-                union = sum(self._weight(s) for s in q | ex)
-                sim = sum(self._weight(s) for s in q & ex) / union if union else 0.0
-                if sim > example:
-                    example, best = sim, text_
-            score = W_COVERAGE * coverage + W_EXAMPLE * example + W_KEYWORD * keyword
-            out.append(Candidate(topic_id, round(score, 4), coverage, example, keyword, best))
+        for topic_id, covered in coverage.items():
+            cov = covered / total
+            kw = min(1.0, keyword.get(topic_id, 0.0) / total)
+            ex, example_text = best.get(topic_id, (0.0, ""))
+            score = W_COVERAGE * cov + W_EXAMPLE * ex + W_KEYWORD * kw
+            out.append(Candidate(topic_id, round(score, 4), cov, ex, kw, example_text))
         out.sort(key=lambda c: (-c.score, c.topic_id))
         return out[:limit]
 
-    @staticmethod
-    def _phrase_stems(stems: list[str], phrases: tuple[tuple[str, ...], ...]) -> set[str]:
-        """Stems of the question covered by a multi-word keyword found in it whole."""
-        found: set[str] = set()
-        for phrase in phrases:
-            n = len(phrase)
-            if any(tuple(stems[i : i + n]) == phrase for i in range(len(stems) - n + 1)):
-                found.update(phrase)
-        return found
+    def _keyword_set(self, topic_id: str, q: set[str]) -> set[str]:
+        """Question stems already credited to ``topic_id`` as single keywords."""
+        return {s for s in q if topic_id in self._keyword_postings.get(s, ())}
+
+    def _phrase_hits(self, stems: list[str]) -> list[tuple[str, set[str]]]:
+        """(topic, stems) for each multi-word keyword found whole in the question."""
+        found: dict[str, set[str]] = defaultdict(set)
+        for i, first in enumerate(stems):
+            for topic_id, phrase in self._phrases.get(first, ()):
+                if tuple(stems[i : i + len(phrase)]) == phrase:
+                    found[topic_id].update(phrase)
+        return list(found.items())

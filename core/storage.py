@@ -6,7 +6,9 @@ unanswered-question log is split into segments of bounded size, so the cost of
 handling a message stays flat however much has been stored.
 
 Each write goes to a temporary file that is fsynced and then renamed over the
-old one, so a crash mid-write leaves the previous version intact.
+old one, so a crash mid-write leaves the previous version intact. Recently used
+files stay parsed in memory (this process is their only writer), so a message
+costs one small write and no reads.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import hashlib
 import json
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -26,7 +29,9 @@ from tinydb.table import Document
 
 from core.records import Conversation, Unanswered
 
-SEGMENT_SIZE = 250
+SEGMENT_SIZE = 100
+OPEN_FILES = 4096
+"""How many parsed files to keep in memory; older ones are simply re-read when needed."""
 
 
 class StorageError(Exception):
@@ -34,28 +39,37 @@ class StorageError(Exception):
 
 
 class AtomicJSONStorage(Storage):
+    """TinyDB storage that writes atomically and remembers what it last read or wrote."""
+
     def __init__(self, path: str, fsync: bool = True) -> None:
         self.path = Path(path)
         self.fsync = fsync
+        self._data: dict[str, Any] | None = None
 
     def read(self) -> dict[str, Any] | None:
+        if self._data is not None:
+            return self._data
         try:
             with self.path.open(encoding="utf-8") as f:
-                return json.load(f)
+                self._data = json.load(f)
         except FileNotFoundError:
             return None
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise StorageError(f"{self.path}: unreadable data file ({exc})") from None
+        return self._data
 
     def write(self, data: dict[str, Any]) -> None:
+        self._data = None  # if anything below fails, the next read comes from disk
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        encoded = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
         with tmp.open("w", encoding="utf-8") as f:
-            json.dump(data, f, ensure_ascii=False, separators=(",", ":"))
+            f.write(encoded)
             if self.fsync:
                 f.flush()
                 os.fsync(f.fileno())
         os.replace(tmp, self.path)
+        self._data = data
 
     def close(self) -> None:
         """Nothing is held open between operations."""
@@ -70,9 +84,16 @@ class Store:
         self.segment_size = segment_size
         self._lock = threading.RLock()
         self._segment: tuple[int, int] | None = None
+        self._open: OrderedDict[Path, TinyDB] = OrderedDict()
 
     def _db(self, path: Path) -> TinyDB:
-        return TinyDB(str(path), storage=AtomicJSONStorage, fsync=self.fsync)
+        db = self._open.pop(path, None)
+        if db is None:  # not `or`: an empty TinyDB is falsy
+            db = TinyDB(str(path), storage=AtomicJSONStorage, fsync=self.fsync)
+        self._open[path] = db
+        if len(self._open) > OPEN_FILES:
+            self._open.popitem(last=False)
+        return db
 
     def _conversation_path(self, key: str) -> Path:
         digest = hashlib.sha256(key.encode()).hexdigest()
@@ -100,7 +121,9 @@ class Store:
         with self._lock:
             paths = sorted((self.root / "unanswered").glob("*.json"))
         for path in paths:
-            for doc in self._db(path).table("unanswered").all():
+            with self._lock:
+                docs = self._db(path).table("unanswered").all()
+            for doc in docs:
                 entry = Unanswered.model_validate(doc)
                 if since is None or entry.at >= since:
                     yield entry

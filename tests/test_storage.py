@@ -66,7 +66,7 @@ def test_unreadable_file_names_itself(tmp_path):
     [path] = (tmp_path / "conversations").rglob("*.json")
     path.write_text("{not json")
     with pytest.raises(StorageError, match=str(path)):
-        store.conversation("test:1")
+        Store(tmp_path).conversation("test:1")
 
 
 def test_unanswered_log_rolls_over_into_bounded_segments(tmp_path):
