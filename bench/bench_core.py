@@ -71,6 +71,7 @@ async def latency(knowledge: Knowledge, questions: list[str], rounds: int) -> di
                 start = time.perf_counter()
                 core._route(knowledge, event, None)  # noqa: SLF001 - the answering path alone
                 samples.append(time.perf_counter() - start)
+        await core.store.aclose()
     return {"p50": percentile(samples, 50) * 1e3, "p99": percentile(samples, 99) * 1e3, "n": len(samples)}
 
 
@@ -87,14 +88,16 @@ async def throughput(knowledge: Knowledge, questions: list[str], clients: int, p
 
         start = time.perf_counter()
         await asyncio.gather(*(client(n) for n in range(clients)))
-        return clients * per_client / (time.perf_counter() - start)
+        elapsed = time.perf_counter() - start
+        await core.store.aclose()
+        return clients * per_client / elapsed
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5, help="passes over the question set for latency")
     parser.add_argument("--clients", type=int, default=500)
-    parser.add_argument("--messages", type=int, default=10, help="messages per client for throughput")
+    parser.add_argument("--messages", type=int, default=20, help="messages per client for throughput")
     parser.add_argument("--repeats", type=int, default=3, help="throughput runs; the median is reported")
     args = parser.parse_args()
 

@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         settings = load_settings(args.config)
-        configure_logging("WARNING" if args.command != "chat" else settings.logging.level)
+        configure_logging("WARNING")  # the terminal is these commands' user interface
         return asyncio.run(_run(args, settings))
     except (StartupError, SettingsError) as exc:
         print(exc, file=sys.stderr)
@@ -53,21 +53,31 @@ async def _run(args: argparse.Namespace, settings) -> int:
     if args.command == "chat":
         from bots.terminal import chat
 
-        configure_logging("WARNING")
         core = build_core(content, Store(settings.storage.dir, fsync=settings.storage.fsync))
-        await chat(core.handle)
+        try:
+            await chat(core.handle)
+        finally:
+            await core.store.aclose()
         return 0
     with scratch_dir() as scratch:
         core = build_core(content, Store(scratch, fsync=False))
-        if args.command == "ask":
-            return await _ask(core, args)
-        report = await accuracy.evaluate(core, accuracy.load_cases(args.questions))
-        print(report.summary())
-        if args.misses:
-            print("\nmisses (expected -> got):")
-            for case, kind, topic in report.misses:
-                print(f"  {case.q!r}: {case.kind}/{case.topic} -> {kind}/{topic}")
-        return 0
+        try:
+            return await _scratch_command(core, args)
+        finally:
+            await core.store.aclose()
+
+
+async def _scratch_command(core, args: argparse.Namespace) -> int:
+    """Commands whose conversations are throwaway: ask and accuracy."""
+    if args.command == "ask":
+        return await _ask(core, args)
+    report = await accuracy.evaluate(core, accuracy.load_cases(args.questions))
+    print(report.summary())
+    if args.misses:
+        print("\nmisses (expected -> got):")
+        for case, kind, topic in report.misses:
+            print(f"  {case.q!r}: {case.kind}/{case.topic} -> {kind}/{topic}")
+    return 0
 
 
 async def _ask(core, args: argparse.Namespace) -> int:

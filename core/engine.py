@@ -8,6 +8,7 @@ a complication answered from the topics.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -71,8 +72,9 @@ class Core:
         conversation.messages += 1
         conversation.updated_at = now
         self.store.save_conversation(conversation)
+        await self.store.commit()
         await self._alert_staff(replies, conversation)
-        log.info("handled %s event for %s: %s", event.platform, conversation.key, ",".join(r.kind for r in replies))
+        log.info("handled %s event for conversation %s: %s", event.platform, log_id(conversation.key), ",".join(r.kind for r in replies))
         return replies
 
     def _route(self, k: Knowledge, event: Event, conversation: Conversation) -> list[Reply]:
@@ -170,6 +172,11 @@ class Core:
                     f" ({conversation.platform}, {escape_markdown(conversation.display_name or 'unknown name')})",
                 )
                 await self.outbox.send(STAFF_DESK, alert)
+
+
+def log_id(key: str) -> str:
+    """A stable pseudonym for a conversation, so logs can be followed without naming anyone."""
+    return hashlib.blake2s(key.encode(), digest_size=6).hexdigest()
 
 
 def _describe(event: Event) -> str:

@@ -2,17 +2,21 @@
 
 TinyDB's JSON storage rewrites a whole file on every change, so one big file gets
 slower as history grows. Here every conversation is its own small file, and the
-unanswered-question log is split into segments of bounded size, so the cost of
-handling a message stays flat however much has been stored.
+unanswered-question log is split into segments of bounded size, so the cost of a
+message stays flat however much has been stored.
 
-Each write goes to a temporary file that is fsynced and then renamed over the
-old one, so a crash mid-write leaves the previous version intact. Recently used
-files stay parsed in memory (this process is their only writer), so a message
-costs one small write and no reads.
+Changes are first appended to a write-ahead journal (core.journal) and made
+durable together by one fsync; the TinyDB files are brought up to date in the
+background once enough changes have gathered, and after a crash on the next
+start. TinyDB file writes go to a temporary file that is renamed into place, so
+no file is ever left half-written. Only one process may write a data folder at a
+time; reports open it read-only.
 """
 
 from __future__ import annotations
 
+import asyncio
+import fcntl
 import hashlib
 import json
 import os
@@ -27,23 +31,25 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document
 
+from core import journal
 from core.records import Conversation, Unanswered
 
 SEGMENT_SIZE = 100
 OPEN_FILES = 4096
 """How many parsed files to keep in memory; older ones are simply re-read when needed."""
+CHECKPOINT_EVERY = 5000
+"""Journal records gathered before they are copied into the TinyDB files."""
 
 
 class StorageError(Exception):
-    """A data file cannot be read; names the file so an operator can restore it."""
+    """A data file cannot be read or the folder is busy; says which, so an operator can act."""
 
 
 class AtomicJSONStorage(Storage):
     """TinyDB storage that writes atomically and remembers what it last read or wrote."""
 
-    def __init__(self, path: str, fsync: bool = True) -> None:
+    def __init__(self, path: str) -> None:
         self.path = Path(path)
-        self.fsync = fsync
         self._data: dict[str, Any] | None = None
 
     def read(self) -> dict[str, Any] | None:
@@ -62,12 +68,7 @@ class AtomicJSONStorage(Storage):
         self._data = None  # if anything below fails, the next read comes from disk
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-        encoded = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-        with tmp.open("w", encoding="utf-8") as f:
-            f.write(encoded)
-            if self.fsync:
-                f.flush()
-                os.fsync(f.fileno())
+        tmp.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
         os.replace(tmp, self.path)
         self._data = data
 
@@ -76,20 +77,152 @@ class AtomicJSONStorage(Storage):
 
 
 class Store:
-    """Repository for everything the bot persists. Safe to share between threads."""
+    """Repository for everything the bot persists.
 
-    def __init__(self, root: Path | str, fsync: bool = True, segment_size: int = SEGMENT_SIZE) -> None:
+    ``save_*`` and ``log_*`` take effect at once for readers in this process;
+    ``await commit()`` makes them durable, and the core awaits it before replying.
+    """
+
+    def __init__(self, root: Path | str, fsync: bool = True, segment_size: int = SEGMENT_SIZE,
+                 checkpoint_every: int = CHECKPOINT_EVERY, readonly: bool = False) -> None:
         self.root = Path(root)
         self.fsync = fsync
         self.segment_size = segment_size
+        self.checkpoint_every = checkpoint_every
+        self.readonly = readonly
         self._lock = threading.RLock()
-        self._segment: tuple[int, int] | None = None
         self._open: OrderedDict[Path, TinyDB] = OrderedDict()
+        self._segment: tuple[int, int] | None = None
+        self._conversations: dict[str, dict[str, Any]] = {}
+        self._unanswered: list[dict[str, Any]] = []
+        self._flushing: dict[str, dict[str, Any]] = {}
+        self._flushing_unanswered: list[dict[str, Any]] = []
+        self._checkpoint: asyncio.Task[None] | None = None
+        if readonly:
+            for path in journal.journal_files(self.root):
+                self._apply(journal.replay(path))
+            return
+        self.root.mkdir(parents=True, exist_ok=True)
+        self._lockfile = (self.root / ".lock").open("w")
+        try:
+            fcntl.flock(self._lockfile, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._lockfile.close()
+            raise StorageError(f"{self.root}: another bot process is using this data folder") from None
+        self._recover()
+        self._journal = journal.Journal(self.root, fsync)
+
+    # -- conversations ---------------------------------------------------
+
+    def conversation(self, key: str) -> Conversation | None:
+        doc = self._conversations.get(key) or self._flushing.get(key)
+        if doc is None:
+            with self._lock:
+                doc = self._db(self._conversation_path(key)).table("conversation").get(doc_id=1)
+        return Conversation.model_validate(doc) if doc else None
+
+    def save_conversation(self, conversation: Conversation) -> None:
+        data = conversation.model_dump(mode="json")
+        self._write({"op": "conversation", "key": conversation.key, "doc": data})
+
+    # -- unanswered questions --------------------------------------------
+
+    def log_unanswered(self, entry: Unanswered) -> None:
+        self._write({"op": "unanswered", "doc": entry.model_dump(mode="json")})
+
+    def unanswered(self, since: datetime | None = None) -> Iterator[Unanswered]:
+        with self._lock:
+            paths = sorted((self.root / "unanswered").glob("*.json"))
+        docs: list[dict[str, Any]] = []
+        for path in paths:
+            with self._lock:
+                docs += self._db(path).table("unanswered").all()
+        for doc in [*docs, *self._flushing_unanswered, *self._unanswered]:
+            entry = Unanswered.model_validate(doc)
+            if since is None or entry.at >= since:
+                yield entry
+
+    # -- durability ------------------------------------------------------
+
+    async def commit(self) -> None:
+        """Make every change so far durable; start a background checkpoint when due."""
+        await self._journal.sync()
+        if self._journal.records >= self.checkpoint_every and self._checkpoint is None and self._journal.idle:
+            finished = self._journal.rotate()
+            self._flushing, self._conversations = self._conversations, {}
+            self._flushing_unanswered, self._unanswered = self._unanswered, []
+            self._checkpoint = asyncio.create_task(self._checkpoint_in_background(finished))
+
+    async def _checkpoint_in_background(self, finished: Path) -> None:
+        try:
+            await asyncio.to_thread(self._copy_into_files, self._flushing, self._flushing_unanswered, [finished])
+        finally:
+            self._flushing, self._flushing_unanswered = {}, []
+            self._checkpoint = None
+
+    async def aclose(self) -> None:
+        if self._checkpoint is not None:
+            await self._checkpoint
+        self.close()
+
+    def close(self) -> None:
+        """Copy everything into the TinyDB files and release the folder."""
+        if self.readonly:
+            return
+        self._journal.close()
+        self._copy_into_files(self._conversations, self._unanswered, journal.journal_files(self.root))
+        self._conversations, self._unanswered = {}, []
+        self._lockfile.close()
+
+    # -- internals -------------------------------------------------------
+
+    def _write(self, record: dict[str, Any]) -> None:
+        if self.readonly:
+            raise StorageError(f"{self.root}: opened read-only")
+        self._apply([record])
+        self._journal.append(record)
+
+    def _apply(self, records) -> None:
+        for record in records:
+            if record["op"] == "conversation":
+                self._conversations[record["key"]] = record["doc"]
+            elif record["op"] == "unanswered":
+                self._unanswered.append(record["doc"])
+
+    def _recover(self) -> None:
+        """Finish what a previous process left in its journal."""
+        files = journal.journal_files(self.root)
+        if files:
+            for path in files:
+                self._apply(journal.replay(path))
+            self._copy_into_files(self._conversations, self._unanswered, files)
+            self._conversations, self._unanswered = {}, []
+
+    def _copy_into_files(self, conversations: dict[str, dict[str, Any]], unanswered: list[dict[str, Any]], done: list[Path]) -> None:
+        """Checkpoint: write the latest state into TinyDB files, make it durable, drop the journal files."""
+        with self._lock:
+            for key, doc in conversations.items():
+                self._db(self._conversation_path(key)).table("conversation").upsert(Document(doc, doc_id=1))
+            self._append_unanswered(unanswered)
+            if self.fsync:
+                os.sync()
+            for path in done:
+                path.unlink(missing_ok=True)
+
+    def _append_unanswered(self, docs: list[dict[str, Any]]) -> None:
+        number, count = self._current_segment()
+        while docs:
+            if count >= self.segment_size:
+                number, count = number + 1, 0
+            batch, docs = docs[: self.segment_size - count], docs[self.segment_size - count :]
+            self._db(self._segment_path(number)).table("unanswered").insert_multiple(batch)
+            count += len(batch)
+        self._segment = (number, count)
 
     def _db(self, path: Path) -> TinyDB:
         db = self._open.pop(path, None)
         if db is None:  # not `or`: an empty TinyDB is falsy
-            db = TinyDB(str(path), storage=AtomicJSONStorage, fsync=self.fsync)
+            db = TinyDB(str(path), storage=AtomicJSONStorage)
         self._open[path] = db
         if len(self._open) > OPEN_FILES:
             self._open.popitem(last=False)
@@ -99,35 +232,6 @@ class Store:
         digest = hashlib.sha256(key.encode()).hexdigest()
         return self.root / "conversations" / digest[:2] / f"{digest[2:34]}.json"
 
-    def conversation(self, key: str) -> Conversation | None:
-        with self._lock:
-            doc = self._db(self._conversation_path(key)).table("conversation").get(doc_id=1)
-        return Conversation.model_validate(doc) if doc else None
-
-    def save_conversation(self, conversation: Conversation) -> None:
-        data = conversation.model_dump(mode="json")
-        with self._lock:
-            self._db(self._conversation_path(conversation.key)).table("conversation").upsert(Document(data, doc_id=1))
-
-    def log_unanswered(self, entry: Unanswered) -> None:
-        with self._lock:
-            number, count = self._current_segment()
-            if count >= self.segment_size:
-                number, count = number + 1, 0
-            self._db(self._segment_path(number)).table("unanswered").insert(entry.model_dump(mode="json"))
-            self._segment = (number, count + 1)
-
-    def unanswered(self, since: datetime | None = None) -> Iterator[Unanswered]:
-        with self._lock:
-            paths = sorted((self.root / "unanswered").glob("*.json"))
-        for path in paths:
-            with self._lock:
-                docs = self._db(path).table("unanswered").all()
-            for doc in docs:
-                entry = Unanswered.model_validate(doc)
-                if since is None or entry.at >= since:
-                    yield entry
-
     def _segment_path(self, number: int) -> Path:
         return self.root / "unanswered" / f"{number:06d}.json"
 
@@ -135,8 +239,7 @@ class Store:
         if self._segment is None:
             existing = sorted((self.root / "unanswered").glob("*.json"))
             if existing:
-                number = int(existing[-1].stem)
-                self._segment = (number, len(self._db(existing[-1]).table("unanswered")))
+                self._segment = (int(existing[-1].stem), len(self._db(existing[-1]).table("unanswered")))
             else:
                 self._segment = (1, 0)
         return self._segment

@@ -30,8 +30,10 @@ def knowledge(library):
 
 
 @pytest.fixture
-def store(tmp_path):
-    return Store(tmp_path / "data", fsync=False)
+async def store(tmp_path):
+    store = Store(tmp_path / "data", fsync=False)
+    yield store
+    await store.aclose()
 
 
 @pytest.fixture

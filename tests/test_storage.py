@@ -1,13 +1,17 @@
-"""Storage: atomic, bounded per conversation, and readable after a crash."""
+"""Storage: journalled, atomic, bounded per conversation, and whole after a crash."""
 
 import json
 import os
+import signal
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from core.records import TRANSCRIPT_TURNS, Conversation, Unanswered
 from core.storage import StorageError, Store
+from tests.conftest import ROOT
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -16,68 +20,140 @@ def conversation(key="test:1", **kw):
     return Conversation(key=key, platform="test", chat_id=key.split(":")[1], started_at=T0, updated_at=T0, **kw)
 
 
-def test_conversation_round_trip(tmp_path):
+def conversation_files(root):
+    return sorted((root / "conversations").rglob("*.json"))
+
+
+async def test_conversation_round_trip_through_journal_and_files(tmp_path):
     store = Store(tmp_path)
     original = conversation(display_name="Zoë 💉", last_topic="pores")
     original.remember("client", "hello <b>", T0)
     store.save_conversation(original)
-    assert Store(tmp_path).conversation("test:1") == original
+    await store.commit()
+    assert store.conversation("test:1") == original
     assert store.conversation("test:unknown") is None
+    store.close()
+    assert len(conversation_files(tmp_path)) == 1 and not list(tmp_path.glob("journal-*"))
+    reopened = Store(tmp_path)
+    assert reopened.conversation("test:1") == original
+    reopened.close()
 
 
-def test_transcript_is_bounded_so_the_file_stays_small(tmp_path):
+async def test_checkpoint_moves_the_journal_into_files_in_the_background(tmp_path):
+    store = Store(tmp_path, fsync=False, checkpoint_every=10)
+    for n in range(25):
+        store.save_conversation(conversation(f"test:{n % 5}", messages=n))
+        await store.commit()
+    await store.aclose()
+    files = conversation_files(tmp_path)
+    assert len(files) == 5
+    assert all(len(json.loads(f.read_text())["conversation"]) == 1 for f in files)
+    assert sorted(json.loads(f.read_text())["conversation"]["1"]["messages"] for f in files) == [20, 21, 22, 23, 24]
+
+
+async def test_transcript_is_bounded_so_the_file_stays_small(tmp_path):
     store = Store(tmp_path, fsync=False)
     conv = conversation()
-    sizes = []
     for n in range(200):
         conv.remember("client", f"question number {n} " + "x" * 600, T0)
-        store.save_conversation(conv)
-        sizes.append(next((tmp_path / "conversations").rglob("*.json")).stat().st_size)
-    assert len(store.conversation("test:1").transcript) == TRANSCRIPT_TURNS
-    assert sizes[-1] == sizes[TRANSCRIPT_TURNS + 10]
+    store.save_conversation(conv)
+    store.close()
+    [path] = conversation_files(tmp_path)
+    assert len(json.loads(path.read_text())["conversation"]["1"]["transcript"]) == TRANSCRIPT_TURNS
+    assert path.stat().st_size < 15_000
 
 
-def test_each_conversation_is_its_own_file(tmp_path):
-    store = Store(tmp_path, fsync=False)
-    for n in range(50):
-        store.save_conversation(conversation(f"test:{n}"))
-    files = list((tmp_path / "conversations").rglob("*.json"))
-    assert len(files) == 50
-    assert all(len(json.loads(f.read_text())["conversation"]) == 1 for f in files)
-
-
-def test_a_crash_during_write_leaves_the_previous_version(tmp_path, monkeypatch):
+def test_one_writer_per_data_folder_but_readers_are_welcome(tmp_path):
     store = Store(tmp_path)
     store.save_conversation(conversation(last_topic="pores"))
+    with pytest.raises(StorageError, match="another bot process"):
+        Store(tmp_path)
+    reader = Store(tmp_path, readonly=True)
+    store._journal.sync_blocking()
+    assert Store(tmp_path, readonly=True).conversation("test:1").last_topic == "pores"
+    with pytest.raises(StorageError, match="read-only"):
+        reader.save_conversation(conversation())
+    store.close()
+
+
+def test_a_crash_during_a_file_write_leaves_the_previous_version(tmp_path, monkeypatch):
+    store = Store(tmp_path)
+    store.save_conversation(conversation(last_topic="pores"))
+    store.close()
+    store = Store(tmp_path)
+    store.save_conversation(conversation(last_topic="downtime"))
 
     def crash(*_args):
         raise OSError("power cut")
 
     monkeypatch.setattr(os, "replace", crash)
     with pytest.raises(OSError):
-        store.save_conversation(conversation(last_topic="downtime"))
+        store.close()
     monkeypatch.undo()
-    assert Store(tmp_path).conversation("test:1").last_topic == "pores"
+    [path] = conversation_files(tmp_path)
+    assert json.loads(path.read_text())["conversation"]["1"]["last_topic"] == "pores"
+    store._lockfile.close()
+    # the journal still holds the newer state, and the next start applies it
+    recovered = Store(tmp_path)
+    assert recovered.conversation("test:1").last_topic == "downtime"
+    recovered.close()
+
+
+CRASHING_WRITER = """
+import asyncio, sys
+from datetime import datetime, UTC
+from core.records import Conversation
+from core.storage import Store
+
+async def main():
+    store = Store(sys.argv[1])
+    now = datetime.now(UTC)
+    for n in range(300):
+        store.save_conversation(Conversation(key=f"t:{n}", platform="t", chat_id=str(n), started_at=now, updated_at=now, messages=n))
+        await store.commit()
+        print(n, flush=True)
+    store._journal._file.write(b'{"op":"conversation","key":"t:torn"')  # a record cut short
+    store._journal._file.flush()
+    print("done", flush=True)
+    await asyncio.sleep(60)
+
+asyncio.run(main())
+"""
+
+
+def test_killed_process_loses_nothing_it_committed(tmp_path):
+    with subprocess.Popen([sys.executable, "-c", CRASHING_WRITER, str(tmp_path)], cwd=ROOT, stdout=subprocess.PIPE, text=True) as proc:
+        lines = [proc.stdout.readline().strip() for _ in range(301)]
+        proc.send_signal(signal.SIGKILL)
+    assert lines[-1] == "done"
+    store = Store(tmp_path)
+    assert [store.conversation(f"t:{n}").messages for n in range(300)] == list(range(300))
+    assert store.conversation("t:torn") is None
+    store.close()
+    assert len(conversation_files(tmp_path)) == 300
 
 
 def test_unreadable_file_names_itself(tmp_path):
     store = Store(tmp_path)
     store.save_conversation(conversation())
-    [path] = (tmp_path / "conversations").rglob("*.json")
+    store.close()
+    [path] = conversation_files(tmp_path)
     path.write_text("{not json")
     with pytest.raises(StorageError, match=str(path)):
-        Store(tmp_path).conversation("test:1")
+        Store(tmp_path, readonly=True).conversation("test:1")
 
 
-def test_unanswered_log_rolls_over_into_bounded_segments(tmp_path):
-    store = Store(tmp_path, fsync=False, segment_size=10)
+async def test_unanswered_log_rolls_over_into_bounded_segments(tmp_path):
+    store = Store(tmp_path, fsync=False, segment_size=10, checkpoint_every=7)
     for n in range(25):
         store.log_unanswered(Unanswered(at=T0 + timedelta(days=n), conversation="test:1", text=f"q{n}", kind="fallback"))
+        await store.commit()
+    assert [e.text for e in store.unanswered(since=T0 + timedelta(days=20))] == ["q20", "q21", "q22", "q23", "q24"]
+    await store.aclose()
     segments = sorted((tmp_path / "unanswered").glob("*.json"))
     assert [len(json.loads(p.read_text())["unanswered"]) for p in segments] == [10, 10, 5]
-    assert [e.text for e in store.unanswered(since=T0 + timedelta(days=20))] == ["q20", "q21", "q22", "q23", "q24"]
-    # a restarted process continues the last segment instead of starting over
     restarted = Store(tmp_path, fsync=False, segment_size=10)
     restarted.log_unanswered(Unanswered(at=T0, conversation="test:1", text="after restart", kind="clarify"))
+    restarted.close()
     assert len(json.loads(segments[-1].read_text())["unanswered"]) == 6
-    assert len(list(restarted.unanswered())) == 26
+    assert len(list(Store(tmp_path, readonly=True).unanswered())) == 26
