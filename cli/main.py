@@ -7,6 +7,7 @@ import asyncio
 import sys
 from pathlib import Path
 
+from bots.terminal import chat
 from cli import accuracy
 from cli.ask import as_json, as_text, ask, ask_many, dumps, explain, scratch_dir
 from cli.compose import StartupError, build_core, configure_logging
@@ -51,8 +52,6 @@ def main(argv: list[str] | None = None) -> int:
 async def _run(args: argparse.Namespace, settings) -> int:
     content = args.content or settings.content.dir
     if args.command == "chat":
-        from bots.terminal import chat
-
         core = build_core(content, Store(settings.storage.dir, fsync=settings.storage.fsync))
         try:
             await chat(core.handle)
