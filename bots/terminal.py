@@ -40,8 +40,8 @@ def to_event(line: str, buttons: list[Button], user: str = "local") -> Event:
     else:
         pressed = next((b for b in buttons if b.label.casefold() == choice.casefold()), None)
     if pressed is not None and pressed.action is not None:
-        return Event(platform="terminal", chat_id=user, user_id=user, display_name="you", action=pressed.action)
-    return Event(platform="terminal", chat_id=user, user_id=user, display_name="you", text=line)
+        return Event(platform="terminal", chat_id=user, user_id=user, action=pressed.action)
+    return Event(platform="terminal", chat_id=user, user_id=user, text=line)
 
 
 async def chat(handle: Handler, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> None:
@@ -58,7 +58,7 @@ async def chat(handle: Handler, stdin: TextIO = sys.stdin, stdout: TextIO = sys.
         stdout.flush()
 
     stdout.write("Chat with the clinic's bot. Type a question, a button number, or /quit to leave.\n")
-    await show(Event(platform="terminal", chat_id="local", user_id="local", display_name="you", text="/start"))
+    await show(Event(platform="terminal", chat_id="local", user_id="local", text="/start"))
     while True:
         stdout.write("\nyou> ")
         stdout.flush()

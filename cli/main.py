@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import json
 import sys
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from bots.terminal import chat
-from cli import accuracy
+from cli import accuracy, report
 from cli.ask import as_json, as_text, ask, ask_many, dumps, explain, scratch_dir
-from cli.compose import StartupError, build_core, configure_logging
-from core.settings import SettingsError, load_settings
-from core.storage import Store
+from cli.compose import StartupError, build_core, configure_logging, load_knowledge
+from core.checks import as_dicts, check
+from core.reload import ContentReloader
+from core.settings import Settings, SettingsError, load_settings
+from core.storage import StorageError, Store
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -20,14 +25,24 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", type=Path, help="settings file (default: config.toml beside run.py, if present)")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    chat = sub.add_parser("chat", help="chat with the bot in this terminal (no tokens needed)")
-    chat.add_argument("--content", type=Path, help="content folder (default: from settings)")
+    chat_ = sub.add_parser("chat", help="chat with the bot in this terminal (no tokens needed)")
+    chat_.add_argument("--content", type=Path, help="content folder (default: from settings)")
 
     ask_ = sub.add_parser("ask", help="print the bot's reply to a question (one per line from stdin if none given)")
     ask_.add_argument("question", nargs="?", help="the question; omit to read questions from stdin")
     ask_.add_argument("--json", action="store_true", help="print JSON: kind, topic, confidence, text, buttons")
     ask_.add_argument("--explain", action="store_true", help="show how each topic scored")
     ask_.add_argument("--content", type=Path, help="content folder (default: from settings)")
+
+    check_ = sub.add_parser("check", help="check the content files; exit 1 on errors")
+    check_.add_argument("content", nargs="?", type=Path, help="content folder (default: from settings)")
+    check_.add_argument("--json", action="store_true", help="print problems as JSON")
+    check_.add_argument("--strict", action="store_true", help="warnings fail the check too")
+
+    report_ = sub.add_parser("report", help="reports for staff")
+    report_.add_argument("which", choices=["unanswered"])
+    report_.add_argument("--since", type=float, metavar="DAYS", help="only the last DAYS days")
+    report_.add_argument("--csv", action="store_true", help="print CSV for a spreadsheet")
 
     acc = sub.add_parser("accuracy", help="measure accuracy on a labelled question set")
     acc.add_argument("questions", nargs="?", type=Path, default=accuracy.QUESTIONS)
@@ -41,21 +56,32 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = load_settings(args.config)
         configure_logging("WARNING")  # the terminal is these commands' user interface
+        if args.command == "check":
+            return _check(args, settings)
+        if args.command == "report":
+            return _report(args, settings)
         return asyncio.run(_run(args, settings))
-    except (StartupError, SettingsError) as exc:
+    except (StartupError, SettingsError, StorageError) as exc:
         print(exc, file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
 
 
-async def _run(args: argparse.Namespace, settings) -> int:
+async def _run(args: argparse.Namespace, settings: Settings) -> int:
     content = args.content or settings.content.dir
     if args.command == "chat":
         core = build_core(content, Store(settings.storage.dir, fsync=settings.storage.fsync))
+        watcher = None
+        if settings.content.reload_seconds > 0:
+            watcher = asyncio.create_task(ContentReloader(core, content, settings.content.reload_seconds).watch())
         try:
             await chat(core.handle)
         finally:
+            if watcher:
+                watcher.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await watcher
             await core.store.aclose()
         return 0
     with scratch_dir() as scratch:
@@ -70,11 +96,11 @@ async def _scratch_command(core, args: argparse.Namespace) -> int:
     """Commands whose conversations are throwaway: ask and accuracy."""
     if args.command == "ask":
         return await _ask(core, args)
-    report = await accuracy.evaluate(core, accuracy.load_cases(args.questions))
-    print(report.summary())
+    result = await accuracy.evaluate(core, accuracy.load_cases(args.questions))
+    print(result.summary())
     if args.misses:
         print("\nmisses (expected -> got):")
-        for case, kind, topic in report.misses:
+        for case, kind, topic in result.misses:
             print(f"  {case.q!r}: {case.kind}/{case.topic} -> {kind}/{topic}")
     return 0
 
@@ -88,4 +114,27 @@ async def _ask(core, args: argparse.Namespace) -> int:
     print(dumps(as_json(replies)) if args.json else as_text(replies))
     if args.explain:
         print("\n" + explain(core.knowledge, args.question))
+    return 0
+
+
+def _check(args: argparse.Namespace, settings: Settings) -> int:
+    root = args.content or settings.content.dir
+    if not root.is_dir():
+        raise StartupError(f"{root}: no such content folder")
+    problems = check(root, date.today())
+    errors = [p for p in problems if p.severity == "error"]
+    if args.json:
+        print(json.dumps(as_dicts(problems), indent=2, ensure_ascii=False))
+    else:
+        for problem in problems:
+            print(f"{problem.severity}: {problem}")
+        print(f"{len(errors)} error(s), {len(problems) - len(errors)} warning(s) in {root}")
+    return 1 if errors or (args.strict and problems) else 0
+
+
+def _report(args: argparse.Namespace, settings: Settings) -> int:
+    since = datetime.now(UTC) - timedelta(days=args.since) if args.since else None
+    entries = list(Store(settings.storage.dir, readonly=True).unanswered(since))
+    table = report.rows(report.group(entries), load_knowledge(settings.content.dir))
+    print(report.as_csv(table) if args.csv else report.as_text(table), end="" if args.csv else "\n")
     return 0

@@ -20,6 +20,7 @@ from core.intents import Intent
 from core.knowledge import Knowledge
 from core.outbox import STAFF_DESK, Outbox
 from core.records import Conversation, Unanswered
+from core.redact import redact
 from core.safety import Level
 from core.storage import Store
 from core.text import MAX_INPUT_CHARS, clean, escape_markdown
@@ -66,8 +67,8 @@ class Core:
                 conversation.last_topic = reply.topic
             if reply.kind in (ReplyKind.FALLBACK, ReplyKind.CLARIFY) and event.text:
                 self.store.log_unanswered(
-                    Unanswered(at=now, conversation=conversation.key, text=clean(event.text)[:500], kind=reply.kind.value,
-                               closest_topic=reply.topic, score=reply.confidence or 0.0)
+                    Unanswered(at=now, conversation=conversation.key, text=redact(clean(event.text)[:500], event.display_name),
+                               kind=reply.kind.value, closest_topic=reply.topic, score=reply.confidence or 0.0)
                 )
         conversation.messages += 1
         conversation.updated_at = now

@@ -55,15 +55,15 @@ def split_questions(text: str) -> list[str]:
     return [part.strip() for part in _SPLIT.split(text) if part and part.strip()]
 
 
-def decide(matcher: Matcher, text: str) -> Decision:
+def decide(matcher: Matcher, text: str, without: int | None = None) -> Decision:
     """Decide on the whole message, or on its parts when it holds several clear questions."""
-    whole = _decide(matcher.rank(text))
+    whole = _decide(matcher.rank(text, without=without))
     parts = split_questions(text)
     if len(parts) < 2:
         return whole
     answered: list[Decision] = []
     for part in parts:
-        decision = _decide(matcher.rank(part))
+        decision = _decide(matcher.rank(part, without=without))
         if decision.outcome is Outcome.ANSWER and decision.topics[0] not in {d.topics[0] for d in answered}:
             answered.append(decision)
     if len(answered) < 2:

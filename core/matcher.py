@@ -48,12 +48,18 @@ class Matcher:
         self._phrases: dict[str, list[tuple[str, tuple[str, ...]]]] = defaultdict(list)
         self._example_postings: dict[str, list[int]] = defaultdict(list)
         self._examples: list[tuple[str, str, frozenset[str]]] = []
+        self._uses: dict[tuple[str, str], int] = defaultdict(int)
+        """(topic, stem) -> how many of the topic's title, examples and keywords use the stem."""
+        self.example_index: dict[tuple[str, int], int] = {}
         for topic in library.topics.values():
-            for text in (topic.title, *topic.examples):
+            for n, text in enumerate((topic.title, *topic.examples)):
                 stems = frozenset(self._stems(text))
                 for s in stems:
                     self._example_postings[s].append(len(self._examples))
                     self._postings[s].add(topic.id)
+                    self._uses[topic.id, s] += 1
+                if n:
+                    self.example_index[topic.id, n - 1] = len(self._examples)
                 self._examples.append((topic.id, text, stems))
             for keyword in topic.keywords:
                 stems = tuple(self._stems(keyword))
@@ -61,8 +67,9 @@ class Matcher:
                     self._keyword_postings[stems[0]].add(topic.id)
                 elif stems:
                     self._phrases[stems[0]].append((topic.id, stems))
-                for s in stems:
+                for s in set(stems):
                     self._postings[s].add(topic.id)
+                    self._uses[topic.id, s] += 1
         n = self._topic_count
         self._idf = {s: math.log(1 + n / len(ids)) for s, ids in self._postings.items()}
         self._unknown_idf = UNKNOWN_WEIGHT * math.log(1 + n)
@@ -78,8 +85,12 @@ class Matcher:
         """Used by some topics but not most: a word that points somewhere."""
         return 0 < len(self._postings.get(stem_, ())) <= self._topic_count / 2
 
-    def rank(self, text: str, limit: int = 5) -> list[Candidate]:
-        """Topics ordered by score, best first; empty when no word is known."""
+    def rank(self, text: str, limit: int = 5, without: int | None = None) -> list[Candidate]:
+        """Topics ordered by score, best first; empty when no word is known.
+
+        ``without`` leaves one example out (an index from ``example_index``), so
+        the content check can ask how a question *like* that example would fare.
+        """
         stems = self._stems(text)
         q = set(stems)
         total = sum(self._weight(s) for s in q)
@@ -96,6 +107,12 @@ class Matcher:
                 keyword[topic_id] += w
             for example in self._example_postings.get(s, ()):
                 overlap[example] += w
+        if without is not None:
+            overlap.pop(without, None)
+            topic_id, _, left_out = self._examples[without]
+            for s in q & left_out:
+                if self._uses[topic_id, s] == 1:
+                    coverage[topic_id] -= self._weight(s)
         for topic_id, phrase_stems in self._phrase_hits(stems):
             extra = phrase_stems - self._keyword_set(topic_id, q)
             keyword[topic_id] += sum(self._weight(s) for s in extra)
@@ -109,6 +126,8 @@ class Matcher:
 
         out = []
         for topic_id, covered in coverage.items():
+            if covered <= 1e-9 and topic_id not in best:
+                continue
             cov = covered / total
             kw = min(1.0, keyword.get(topic_id, 0.0) / total)
             ex, example_text = best.get(topic_id, (0.0, ""))

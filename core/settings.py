@@ -21,6 +21,7 @@ class Section(BaseModel):
 
 class ContentSettings(Section):
     dir: Path = Path("content")
+    reload_seconds: float = 2.0
 
 
 class StorageSettings(Section):

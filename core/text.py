@@ -71,3 +71,27 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\*_`\[\]])")
 def escape_markdown(text: str) -> str:
     """Make client-supplied text inert inside the core's Markdown subset."""
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def split_message(text: str, limit: int) -> list[str]:
+    """Cut ``text`` into parts of at most ``limit`` characters, at paragraph breaks
+    where possible, then at line breaks, then at spaces, and only as a last resort
+    mid-word. Markup never spans a paragraph, so each part renders on its own."""
+    if len(text) <= limit:
+        return [text]
+    for separator in ("\n\n", "\n", " "):
+        pieces = text.split(separator)
+        if len(pieces) > 1:
+            parts: list[str] = []
+            current = ""
+            for piece in pieces:
+                candidate = f"{current}{separator}{piece}" if current else piece
+                if len(candidate) <= limit:
+                    current = candidate
+                    continue
+                if current:
+                    parts.append(current)
+                current = piece
+            parts.append(current)
+            return [p for part in parts for p in split_message(part, limit) if p.strip()]
+    return [text[i : i + limit] for i in range(0, len(text), limit)]

@@ -212,3 +212,21 @@ def _cross_check(
         file = topic_files[topic_id]
         errors.append(ContentError(file.file, file.line_of(("id",)), "id", f"topic {topic_id!r} is not in any section of menu.yaml; add it there"))
     return errors
+
+
+def locate(root: Path | str, file: str, path: tuple[Any, ...]) -> int:
+    """Line of a field in a content file (``file`` as reported in errors), for later checks."""
+    root = Path(root)
+    full = root.parent / file
+    text = full.read_text(encoding="utf-8")
+    if full.suffix == ".md":
+        text = frontmatter.YAMLHandler().split(text)[0]
+    return _Parsed(file, text, first_line=1).line_of(path)
+
+
+def body_first_line(root: Path | str, file: str) -> int:
+    """Line where a topic's answer text starts, so Markdown problems can be pointed at."""
+    text = (Path(root).parent / file).read_text(encoding="utf-8")
+    header, body = frontmatter.YAMLHandler().split(text)
+    before = text[: text.index(body.strip())] if body.strip() else text
+    return before.count("\n") + 1

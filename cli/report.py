@@ -1,0 +1,89 @@
+"""`run.py report unanswered`: what clients asked that the bot could not answer, grouped.
+
+Similar wordings are grouped (rapidfuzz token-set similarity over the words that
+carry meaning) so staff see "how much is it" asked 40 times as one line, with
+the topic the current content would come closest to.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from rapidfuzz import fuzz, process
+
+from core.knowledge import Knowledge
+from core.records import Unanswered
+from core.text import content_words
+
+SIMILAR = 80
+
+
+@dataclass
+class Group:
+    key: str
+    wordings: Counter = field(default_factory=Counter)
+    last_seen: datetime | None = None
+
+    @property
+    def count(self) -> int:
+        return sum(self.wordings.values())
+
+    @property
+    def example(self) -> str:
+        return self.wordings.most_common(1)[0][0]
+
+
+def group(entries: list[Unanswered]) -> list[Group]:
+    """Groups of similar questions, most frequent first."""
+    groups: list[Group] = []
+    keys: list[str] = []
+    for entry in entries:
+        key = " ".join(sorted(set(content_words(entry.text)))) or entry.text.casefold().strip()
+        found = process.extractOne(key, keys, scorer=fuzz.token_set_ratio, score_cutoff=SIMILAR) if keys else None
+        if found is None:
+            groups.append(Group(key))
+            keys.append(key)
+            target = groups[-1]
+        else:
+            target = groups[found[2]]
+        target.wordings[entry.text] += 1
+        target.last_seen = max(filter(None, (target.last_seen, entry.at)))
+    return sorted(groups, key=lambda g: (-g.count, g.example))
+
+
+def rows(groups: list[Group], knowledge: Knowledge) -> list[dict]:
+    out = []
+    for g in groups:
+        ranked = knowledge.matcher.rank(g.example, limit=1)
+        out.append({
+            "count": g.count,
+            "question": g.example,
+            "other_wordings": len(g.wordings) - 1,
+            "closest_topic": ranked[0].topic_id if ranked else "",
+            "score": round(ranked[0].score, 2) if ranked else 0.0,
+            "last_seen": g.last_seen.isoformat(timespec="minutes") if g.last_seen else "",
+        })
+    return out
+
+
+def as_csv(table: list[dict]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=["count", "question", "other_wordings", "closest_topic", "score", "last_seen"])
+    writer.writeheader()
+    writer.writerows(table)
+    return buffer.getvalue()
+
+
+def as_text(table: list[dict]) -> str:
+    if not table:
+        return "No unanswered questions in this period."
+    lines = ["count  closest topic (score)            question"]
+    for row in table:
+        closest = f"{row['closest_topic'] or '-'} ({row['score']:.2f})"
+        more = f"  (+{row['other_wordings']} similar wordings)" if row["other_wordings"] else ""
+        lines.append(f"{row['count']:>5}  {closest:<32} {row['question']}{more}")
+    return "\n".join(lines)
