@@ -135,6 +135,7 @@ def _check(args: argparse.Namespace, settings: Settings) -> int:
 def _report(args: argparse.Namespace, settings: Settings) -> int:
     since = datetime.now(UTC) - timedelta(days=args.since) if args.since else None
     entries = list(Store(settings.storage.dir, readonly=True).unanswered(since))
-    table = report.rows(report.group(entries), load_knowledge(settings.content.dir))
+    knowledge = load_knowledge(settings.content.dir)
+    table = report.rows(report.group(entries, knowledge.matcher.common_stems()), knowledge)
     print(report.as_csv(table) if args.csv else report.as_text(table), end="" if args.csv else "\n")
     return 0

@@ -37,12 +37,14 @@ class Group:
         return self.wordings.most_common(1)[0][0]
 
 
-def group(entries: list[Unanswered]) -> list[Group]:
-    """Groups of similar questions, most frequent first."""
+def group(entries: list[Unanswered], common: frozenset[str] = frozenset()) -> list[Group]:
+    """Groups of similar questions, most frequent first; ``common`` words are ignored
+    when comparing, so "cost of microneedling" joins "how much does it cost"."""
     groups: list[Group] = []
     keys: list[str] = []
     for entry in entries:
-        key = " ".join(sorted(set(content_words(entry.text)))) or entry.text.casefold().strip()
+        words = set(content_words(entry.text))
+        key = " ".join(sorted(words - common or words)) or entry.text.casefold().strip()
         found = process.extractOne(key, keys, scorer=fuzz.token_set_ratio, score_cutoff=SIMILAR) if keys else None
         if found is None:
             groups.append(Group(key))

@@ -81,6 +81,10 @@ class Matcher:
     def _weight(self, s: str) -> float:
         return self._idf.get(s, self._unknown_idf)
 
+    def common_stems(self) -> frozenset[str]:
+        """Stems most topics use ("microneedling", "skin"): they say nothing about which topic."""
+        return frozenset(s for s, ids in self._postings.items() if len(ids) > self._topic_count / 2)
+
     def distinctive(self, stem_: str) -> bool:
         """Used by some topics but not most: a word that points somewhere."""
         return 0 < len(self._postings.get(stem_, ())) <= self._topic_count / 2
