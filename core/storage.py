@@ -131,13 +131,11 @@ class Store:
         self._write({"op": "unanswered", "doc": entry.model_dump(mode="json")})
 
     def unanswered(self, since: datetime | None = None) -> Iterator[Unanswered]:
-        with self._lock:
-            paths = sorted((self.root / "unanswered").glob("*.json"))
-        docs: list[dict[str, Any]] = []
-        for path in paths:
-            with self._lock:
-                docs += self._db(path).table("unanswered").all()
-        for doc in [*docs, *self._flushing_unanswered, *self._unanswered]:
+        with self._lock:  # a checkpoint moves entries from memory to files under this lock
+            docs = [doc for path in sorted((self.root / "unanswered").glob("*.json"))
+                    for doc in self._db(path).table("unanswered").all()]
+            docs += [*self._flushing_unanswered, *self._unanswered]
+        for doc in docs:
             entry = Unanswered.model_validate(doc)
             if since is None or entry.at >= since:
                 yield entry
@@ -204,12 +202,14 @@ class Store:
             for key, doc in conversations.items():
                 self._db(self._conversation_path(key)).table("conversation").upsert(Document(doc, doc_id=1))
             self._append_unanswered(unanswered)
+            unanswered.clear()  # in place and under the lock, so no reader sees an entry twice
             if self.fsync:
                 os.sync()
             for path in done:
                 path.unlink(missing_ok=True)
 
     def _append_unanswered(self, docs: list[dict[str, Any]]) -> None:
+        docs = list(docs)
         number, count = self._current_segment()
         while docs:
             if count >= self.segment_size:
