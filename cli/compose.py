@@ -28,5 +28,31 @@ def build_core(content_dir: Path, store: Store, outbox: Outbox | None = None) ->
     return Core(load_knowledge(content_dir), store, outbox or LogOutbox())
 
 
+class SecretFilter(logging.Filter):
+    """Blanks secrets out of every log line, whoever logs them: libraries log request
+    URLs at DEBUG, and Telegram's URLs contain the bot token."""
+
+    def __init__(self, secrets: list[str]) -> None:
+        super().__init__()
+        self.secrets = [s for s in secrets if s]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if any(secret in message for secret in self.secrets):
+            for secret in self.secrets:
+                message = message.replace(secret, "[redacted]")
+            record.msg, record.args = message, ()
+        return True
+
+
+def hide_secrets(secrets: list[str]) -> None:
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(SecretFilter(secrets))
+
+
 def configure_logging(level: str) -> None:
+    """Log at ``level``; HTTP client libraries stay at WARNING because their INFO
+    lines contain request URLs, and Telegram's URLs contain the bot token."""
     logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("httpx", "httpcore", "telegram.ext.Updater", "discord.http"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))

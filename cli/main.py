@@ -14,6 +14,7 @@ from bots.terminal import chat
 from cli import accuracy, report
 from cli.ask import as_json, as_text, ask, ask_many, dumps, explain, scratch_dir
 from cli.compose import StartupError, build_core, configure_logging, load_knowledge
+from cli.serve import serve
 from core.checks import as_dicts, check
 from core.reload import ContentReloader
 from core.settings import Settings, SettingsError, load_settings
@@ -33,6 +34,9 @@ def _parser() -> argparse.ArgumentParser:
     ask_.add_argument("--json", action="store_true", help="print JSON: kind, topic, confidence, text, buttons")
     ask_.add_argument("--explain", action="store_true", help="show how each topic scored")
     ask_.add_argument("--content", type=Path, help="content folder (default: from settings)")
+
+    serve_ = sub.add_parser("serve", help="run the bot on every platform whose token is set in the environment")
+    serve_.add_argument("--content", type=Path, help="content folder (default: from settings)")
 
     check_ = sub.add_parser("check", help="check the content files; exit 1 on errors")
     check_.add_argument("content", nargs="?", type=Path, help="content folder (default: from settings)")
@@ -55,6 +59,9 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         settings = load_settings(args.config)
+        if args.command == "serve":
+            configure_logging(settings.logging.level)
+            return asyncio.run(serve(settings, args.content or settings.content.dir))
         configure_logging("WARNING")  # the terminal is these commands' user interface
         if args.command == "check":
             return _check(args, settings)

@@ -41,6 +41,14 @@ class Core:
         self.outbox = outbox
         self.clock = clock
 
+    def commands(self) -> dict[str, str]:
+        """Commands and their descriptions, for the platforms' command menus."""
+        return dict(self.knowledge.library.messages.commands)
+
+    def apology(self) -> Reply:
+        """The neutral message adapters send when something failed on our side."""
+        return self.knowledge.replies.notice(self.knowledge.library.messages.error_apology, with_menu=False)
+
     def use(self, knowledge: Knowledge) -> None:
         """Switch to new content; replies already being built keep the version they started with."""
         self.knowledge = knowledge

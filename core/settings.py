@@ -9,6 +9,8 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -29,6 +31,15 @@ class StorageSettings(Section):
     fsync: bool = True
 
 
+class TelegramSettings(Section):
+    mode: Literal["polling", "webhook"] = "polling"
+    base_url: str = "https://api.telegram.org/bot"
+    webhook_url: str = ""
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = 8443
+    typing_after: float = 0.5
+
+
 class LoggingSettings(Section):
     level: str = "INFO"
 
@@ -36,6 +47,7 @@ class LoggingSettings(Section):
 class Settings(Section):
     content: ContentSettings = ContentSettings()
     storage: StorageSettings = StorageSettings()
+    telegram: TelegramSettings = TelegramSettings()
     logging: LoggingSettings = LoggingSettings()
 
 

@@ -133,6 +133,7 @@ class Messages(Model):
     stale_button: Text
     error_apology: Text
     nothing_to_cancel: Text
+    commands: dict[Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,31}$")], Annotated[str, StringConstraints(min_length=1, max_length=256)]]
     buttons: ButtonLabels
 
     @field_validator("*", mode="after")

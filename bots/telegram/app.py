@@ -1,0 +1,140 @@
+"""Telegram lifecycle wiring: handlers, command menu, polling or webhook, error boundary.
+
+Everything a client sees is decided by the core; this module only moves events
+in and messages out, answers callback queries, and shows "typing…".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from telegram import BotCommand, Update
+from telegram.constants import ChatAction, ChatType
+from telegram.error import BadRequest, NetworkError
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, CallbackQueryHandler, ContextTypes, MessageHandler, filters
+from telegram.request import BaseRequest
+
+from bots.telegram.convert import OutgoingMessage, to_event, to_messages
+from core.engine import Core
+from core.events import Reply, ReplyKind
+from core.settings import TelegramSettings
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+SEND_ATTEMPTS = 3
+
+
+def file_url(base_url: str) -> str:
+    """The file download URL that goes with a Bot API base URL (self-hosted servers included)."""
+    return base_url.removesuffix("/bot") + "/file/bot"
+
+
+class TelegramBot:
+    def __init__(self, core: Core, token: str, settings: TelegramSettings, request: BaseRequest | None = None,
+                 webhook_secret: str | None = None, backoff: float = 1.0) -> None:
+        self.core = core
+        self.settings = settings
+        self.webhook_secret = webhook_secret
+        self.backoff = backoff
+        builder = (ApplicationBuilder().token(token).base_url(settings.base_url).base_file_url(file_url(settings.base_url))
+                   .rate_limiter(AIORateLimiter(max_retries=SEND_ATTEMPTS)).concurrent_updates(32))
+        if request is not None:
+            builder = builder.request(request).get_updates_request(request)
+        self.app: Application = builder.build()
+        private = filters.ChatType.PRIVATE
+        self.app.add_handler(CallbackQueryHandler(self.on_button))
+        self.app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & private, self.on_message))
+        self.app.add_error_handler(self.on_error)
+
+    async def start(self) -> None:
+        """Initialise, publish the command menu, and start receiving updates."""
+        await self.app.initialize()
+        await self.register_commands()
+        await self.app.start()
+        updates = ["message", "callback_query"]
+        if self.settings.mode == "webhook":
+            await self.app.updater.start_webhook(
+                listen=self.settings.webhook_listen, port=self.settings.webhook_port, url_path="telegram",
+                webhook_url=self.settings.webhook_url, secret_token=self.webhook_secret, allowed_updates=updates,
+            )
+        else:
+            await self.app.updater.start_polling(allowed_updates=updates, bootstrap_retries=-1)
+
+    async def stop(self) -> None:
+        if self.app.updater and self.app.updater.running:
+            await self.app.updater.stop()
+        if self.app.running:
+            await self.app.stop()
+        await self.app.shutdown()
+
+    async def register_commands(self) -> None:
+        await self.app.bot.set_my_commands([BotCommand(name, text) for name, text in self.core.commands().items()])
+
+    async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        event = to_event(update)
+        if event is None:
+            return
+        replies = await self._with_typing(update.effective_chat.id, self.core.handle(event))
+        await self.send(update.effective_chat.id, replies)
+
+    async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        await query.answer()  # always, first: no button is left spinning
+        if update.effective_chat is None or update.effective_chat.type != ChatType.PRIVATE:
+            return
+        event = to_event(update)
+        replies = await self.core.handle(event)
+        menu_message = query.message if query.message is not None and query.message.is_accessible else None
+        if menu_message is not None and len(replies) == 1 and replies[0].kind is ReplyKind.MENU:
+            [message] = to_messages(replies[0])
+            try:
+                await self._retry(lambda: menu_message.edit_text(message.text, parse_mode=message.parse_mode, reply_markup=message.reply_markup))
+                return
+            except BadRequest:
+                log.debug("menu message could not be edited; sending a new one")
+        await self.send(update.effective_chat.id, replies)
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """The one error boundary: log the traceback, give the client a neutral apology."""
+        log.error("error while handling a Telegram update", exc_info=context.error)
+        if isinstance(update, Update) and update.effective_chat and update.effective_chat.type == ChatType.PRIVATE:
+            try:
+                await self.send(update.effective_chat.id, [self.core.apology()])
+            except Exception:  # noqa: BLE001 - the apology itself failing must not loop
+                log.exception("could not send the apology")
+
+    async def send(self, chat_id: int | str, replies: list[Reply]) -> None:
+        for reply in replies:
+            for message in to_messages(reply):
+                await self._retry(lambda m=message: self._send_one(chat_id, m))
+
+    async def _send_one(self, chat_id: int | str, message: OutgoingMessage) -> None:
+        await self.app.bot.send_message(chat_id, message.text, parse_mode=message.parse_mode, reply_markup=message.reply_markup)
+
+    async def _retry(self, call: Callable[[], Awaitable[T]]) -> T:
+        """Retry network failures with exponential backoff; flood limits are the rate limiter's job."""
+        for attempt in range(SEND_ATTEMPTS):
+            try:
+                return await call()
+            except BadRequest:
+                raise
+            except NetworkError as exc:
+                if attempt == SEND_ATTEMPTS - 1:
+                    raise
+                delay = self.backoff * 2**attempt
+                log.warning("Telegram network error (%s); retrying in %.1fs", exc, delay)
+                await asyncio.sleep(delay)
+        raise AssertionError("unreachable")
+
+    async def _with_typing(self, chat_id: int | str, work: Awaitable[T]) -> T:
+        """Show "typing…" if the reply takes longer than ``typing_after`` seconds."""
+        task = asyncio.ensure_future(work)
+        done, _ = await asyncio.wait({task}, timeout=self.settings.typing_after)
+        while not done:
+            await self.app.bot.send_chat_action(chat_id, ChatAction.TYPING)
+            done, _ = await asyncio.wait({task}, timeout=4.5)
+        return task.result()

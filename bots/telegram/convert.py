@@ -1,0 +1,81 @@
+"""The two conversions of the Telegram adapter, as pure functions.
+
+Update -> core Event, and core Reply -> the parameters of Telegram's
+sendMessage (HTML text, inline keyboard), split to fit its 4,096-character limit.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import MessageLimit, ParseMode
+
+from bots.markdown import PLAIN, Style, render
+from core.events import Button, Event, Reply
+from core.text import split_message
+
+PLATFORM = "telegram"
+HTML = Style(bold=("<b>", "</b>"), italic=("<i>", "</i>"), escape=lambda s: html.escape(s, quote=False))
+SOURCE_BUDGET = 3800
+"""Markdown is split before rendering, leaving room for what escaping adds."""
+PAIR_LABEL = 18
+"""Buttons with labels this short go two to a row; longer ones get a row each."""
+
+ATTACHMENTS = ("photo", "sticker", "voice", "video", "video_note", "audio", "document", "animation",
+               "location", "venue", "contact", "poll", "dice")
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    text: str
+    parse_mode: str | None
+    reply_markup: InlineKeyboardMarkup | None
+
+
+def to_event(update: Update) -> Event | None:
+    """A client's message or button press as a core event; ``None`` for anything else."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None:
+        return None
+    common = dict(platform=PLATFORM, chat_id=str(chat.id), user_id=str(user.id), display_name=user.full_name)
+    if update.callback_query is not None:
+        return Event(**common, action=update.callback_query.data or "")
+    message = update.message
+    if message is None:
+        return None
+    if message.text is not None:
+        return Event(**common, text=message.text, message_id=str(message.message_id))
+    return Event(**common, text=message.caption, attachment=attachment_kind(message), message_id=str(message.message_id))
+
+
+def attachment_kind(message: Message) -> str:
+    return next((kind for kind in ATTACHMENTS if getattr(message, kind, None)), "other")
+
+
+def keyboard(buttons: tuple[Button, ...]) -> InlineKeyboardMarkup | None:
+    if not buttons:
+        return None
+    rows: list[list[InlineKeyboardButton]] = []
+    for button in buttons:
+        key = InlineKeyboardButton(button.label, url=button.url) if button.url else InlineKeyboardButton(button.label, callback_data=button.action)
+        short = len(button.label) <= PAIR_LABEL
+        if rows and short and len(rows[-1]) == 1 and len(rows[-1][0].text) <= PAIR_LABEL:
+            rows[-1].append(key)
+        else:
+            rows.append([key])
+    return InlineKeyboardMarkup(rows)
+
+
+def to_messages(reply: Reply) -> list[OutgoingMessage]:
+    """One or more messages for a reply; the buttons go under the last one."""
+    texts: list[tuple[str, str | None]] = []
+    for part in split_message(reply.text, SOURCE_BUDGET):
+        rendered = render(part, HTML)
+        if len(rendered) <= MessageLimit.MAX_TEXT_LENGTH:
+            texts.append((rendered, ParseMode.HTML))
+        else:  # pathological escaping: send plain text rather than broken HTML
+            texts += [(p, None) for p in split_message(render(part, PLAIN), MessageLimit.MAX_TEXT_LENGTH)]
+    markup = keyboard(reply.buttons)
+    return [OutgoingMessage(text, mode, markup if i == len(texts) - 1 else None) for i, (text, mode) in enumerate(texts)]

@@ -1,0 +1,79 @@
+"""`run.py serve`: every configured chat platform in one asyncio process.
+
+A platform runs when its token is in the environment. Tokens are checked for
+shape before anything starts, so a pasted-wrong token fails at once with a clear
+message instead of a stream of 401 errors, and they are never printed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import re
+import signal
+from pathlib import Path
+
+from bots.telegram.app import TelegramBot
+from cli.compose import StartupError, build_core, hide_secrets
+from core.reload import ContentReloader
+from core.settings import Settings
+from core.storage import Store
+
+log = logging.getLogger(__name__)
+
+TELEGRAM_TOKEN = "TELEGRAM_BOT_TOKEN"
+TELEGRAM_SECRET = "TELEGRAM_WEBHOOK_SECRET"
+TOKEN_SHAPES = {TELEGRAM_TOKEN: (re.compile(r"^\d{5,}:[A-Za-z0-9_-]{30,}$"), "digits, a colon, then 30+ letters, e.g. 123456789:AAE...")}
+NO_PLATFORM = f"""No chat platform is configured, so there is nothing to serve.
+Set the bot token in the environment, for example:
+    export {TELEGRAM_TOKEN}=123456789:AA...   (from @BotFather on Telegram)
+To try the bot in this terminal without any token, run:
+    python run.py chat"""
+
+
+def token(name: str) -> str | None:
+    """A token from the environment, checked for shape; never echoed back."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return None
+    shape, example = TOKEN_SHAPES[name]
+    if not shape.match(value):
+        raise StartupError(f"{name} is set but does not look like a token ({example}). Check that it was copied whole.")
+    return value
+
+
+async def serve(settings: Settings, content: Path) -> int:
+    telegram_token = token(TELEGRAM_TOKEN)
+    if telegram_token is None:
+        raise StartupError(NO_PLATFORM)
+    webhook_secret = os.environ.get(TELEGRAM_SECRET, "").strip() or None
+    hide_secrets([telegram_token, telegram_token.split(":", 1)[1], webhook_secret or ""])
+    if settings.telegram.mode == "webhook" and not settings.telegram.webhook_url:
+        raise StartupError("telegram.mode is 'webhook' but telegram.webhook_url is empty; set the public https URL in config.toml")
+
+    core = build_core(content, Store(settings.storage.dir, fsync=settings.storage.fsync))
+    bots = [TelegramBot(core, telegram_token, settings.telegram, webhook_secret=webhook_secret)]
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    watcher = asyncio.create_task(ContentReloader(core, content, settings.content.reload_seconds).watch()) if settings.content.reload_seconds > 0 else None
+    started = []
+    try:
+        for bot in bots:
+            await bot.start()
+            started.append(bot)
+        log.info("serving on %s", ", ".join(type(b).__name__ for b in started))
+        await stop.wait()
+        log.info("stopping")
+    finally:
+        for bot in reversed(started):
+            await bot.stop()
+        if watcher:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
+        await core.store.aclose()
+    return 0

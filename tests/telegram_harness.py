@@ -1,0 +1,73 @@
+"""An offline Telegram: a recording request layer and update builders (see ../shared/TESTING.md)."""
+
+from __future__ import annotations
+
+import json
+from itertools import count
+from typing import Any
+
+from telegram.request import BaseRequest, RequestData
+
+BOT_USER = {"id": 999, "is_bot": True, "first_name": "ClinicBot", "username": "clinic_bot",
+            "can_join_groups": False, "can_read_all_group_messages": False, "supports_inline_queries": False}
+TOKEN = "123456:TEST"
+_ids = count(1000)
+
+
+class RecordingRequest(BaseRequest):
+    """Replaces HTTP: records (method, parameters) and answers like the Bot API would."""
+
+    def __init__(self, fail: dict[str, list[Exception]] | None = None) -> None:
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.fail = fail or {}
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
+
+    @property
+    def read_timeout(self) -> float:
+        return 1.0
+
+    async def do_request(self, url: str, method: str, request_data: RequestData | None = None, **_: Any) -> tuple[int, bytes]:
+        api_method = url.rsplit("/", 1)[-1]
+        params = dict(request_data.parameters) if request_data else {}
+        if self.fail.get(api_method):
+            raise self.fail[api_method].pop(0)
+        self.calls.append((api_method, params))
+        return 200, json.dumps({"ok": True, "result": self._result(api_method, params)}).encode()
+
+    def _result(self, method: str, params: dict[str, Any]) -> Any:
+        if method == "getMe":
+            return BOT_USER
+        if method in ("sendMessage", "editMessageText"):
+            return {"message_id": next(_ids), "date": 0, "chat": {"id": int(params["chat_id"]) if "chat_id" in params else 1, "type": "private"},
+                    "text": params.get("text", "")}
+        return True
+
+    def sent(self, method: str = "sendMessage") -> list[dict[str, Any]]:
+        return [params for name, params in self.calls if name == method]
+
+
+def user(uid: int = 42, first: str = "Ann") -> dict[str, Any]:
+    return {"id": uid, "is_bot": False, "first_name": first}
+
+
+def private_chat(uid: int = 42) -> dict[str, Any]:
+    return {"id": uid, "type": "private", "first_name": "Ann"}
+
+
+def message_update(text: str | None = "hello", uid: int = 42, first: str = "Ann", chat: dict | None = None, **extra: Any) -> dict[str, Any]:
+    message = {"message_id": next(_ids), "date": 1_700_000_000, "chat": chat or private_chat(uid), "from": user(uid, first), **extra}
+    if text is not None:
+        message["text"] = text
+        if text.startswith("/"):
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+    return {"update_id": next(_ids), "message": message}
+
+
+def callback_update(data: str, uid: int = 42, message_id: int = 77) -> dict[str, Any]:
+    message = {"message_id": message_id, "date": 1_700_000_000, "chat": private_chat(uid), "from": BOT_USER, "text": "menu"}
+    return {"update_id": next(_ids), "callback_query": {"id": str(next(_ids)), "from": user(uid), "chat_instance": "ci", "data": data, "message": message}}

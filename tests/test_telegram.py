@@ -1,0 +1,181 @@
+"""The Telegram adapter on a real python-telegram-bot Application, with HTTP recorded."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+from telegram import Update
+from telegram.error import NetworkError
+
+from bots.telegram.app import TelegramBot
+from core.settings import TelegramSettings
+from tests.telegram_harness import TOKEN, RecordingRequest, callback_update, message_update
+
+
+@pytest.fixture
+def recorder():
+    return RecordingRequest()
+
+
+@pytest.fixture
+async def telegram(core, recorder):
+    bot = TelegramBot(core, TOKEN, TelegramSettings(), request=recorder, backoff=0)
+    errors: list[BaseException] = []
+    bot.app.add_error_handler(lambda update, context: errors.append(context.error) or asyncio.sleep(0))
+    async with bot.app:
+        yield bot
+    assert errors == [], errors
+
+
+async def feed(bot: TelegramBot, raw: dict) -> None:
+    await bot.app.process_update(Update.de_json(raw, bot.app.bot))
+
+
+def methods(recorder: RecordingRequest) -> list[str]:
+    """API calls made while handling updates (getMe belongs to start-up)."""
+    return [name for name, _ in recorder.calls if name != "getMe"]
+
+
+def keyboard(params: dict) -> list[list[dict]]:
+    markup = params["reply_markup"]
+    markup = json.loads(markup) if isinstance(markup, str) else markup
+    return markup["inline_keyboard"] if not hasattr(markup, "to_dict") else markup.to_dict()["inline_keyboard"]
+
+
+def callbacks(params: dict) -> list[str]:
+    return [key.get("callback_data") or key.get("url") for row in keyboard(params) for key in row]
+
+
+async def test_start_sends_greeting_with_privacy_notice_then_the_menu(telegram, recorder, library):
+    await feed(telegram, message_update("/start", first="Ann"))
+    greeting, menu = recorder.sent()
+    assert greeting["chat_id"] == 42 and greeting["parse_mode"] == "HTML"
+    assert greeting["text"].startswith("Hi Ann! I'm the virtual assistant of <b>Doctors Med Spa</b> in Little Rock, AR.")
+    assert "<i>Privacy:" in greeting["text"]
+    assert callbacks(menu) == [f"menu:{s.id}" for s in library.menu.sections] + ["book", "human"]
+
+
+async def test_commands_are_registered(telegram, recorder, core):
+    await telegram.register_commands()
+    [params] = recorder.sent("setMyCommands")
+    commands = params["commands"]
+    commands = json.loads(commands) if isinstance(commands, str) else commands
+    names = [c["command"] if isinstance(c, dict) else c.command for c in commands]
+    assert names == ["start", "menu", "help", "book", "human", "cancel"]
+
+
+async def test_menu_navigation_edits_the_menu_message(telegram, recorder):
+    await feed(telegram, callback_update("menu:benefits", message_id=77))
+    assert methods(recorder) == ["answerCallbackQuery", "editMessageText"]
+    [edit] = recorder.sent("editMessageText")
+    assert edit["message_id"] == 77 and edit["text"] == "<b>What microneedling can do for your skin</b>: pick a question."
+    assert callbacks(edit)[-1] == "menu" and "faq:pores" in callbacks(edit)
+
+
+async def test_topic_button_answers_in_a_new_message(telegram, recorder, library):
+    await feed(telegram, callback_update("faq:downtime"))
+    assert methods(recorder) == ["answerCallbackQuery", "sendMessage"]
+    [answer] = recorder.sent()
+    assert answer["text"].startswith("<b>Downtime and getting back to your day</b>\nDowntime is <b>minimal</b>.")
+    assert callbacks(answer) == ["faq:aftercare-overview", "faq:session-length", "book", "human", "menu"]
+
+
+async def test_book_and_human_buttons(telegram, recorder):
+    await feed(telegram, callback_update("book"))
+    await feed(telegram, callback_update("human"))
+    booking, human = recorder.sent()
+    assert "To book, call us at" in booking["text"]
+    assert "let our team know" in human["text"]
+    assert len(recorder.sent("answerCallbackQuery")) == 2
+
+
+async def test_free_text_kinds(telegram, recorder, library):
+    for text in ("downtime??", "weeks", "do you do botox", "the redness is spreading and there's pus", "I'm pregnant, can I do it?"):
+        await feed(telegram, message_update(text))
+    answer, clarify, fallback, urgent, medical = recorder.sent()
+    assert answer["text"].startswith("<b>Downtime")
+    assert clarify["text"] == library.messages.clarify and "faq:initial-series" in callbacks(clarify)
+    assert fallback["text"].startswith("Sorry, I'm not sure I can answer that.") and callbacks(fallback) == ["menu", "book", "human"]
+    assert "<b>Please call Doctors Med Spa now at" in urgent["text"] and "911" in urgent["text"]
+    assert medical["text"].startswith("That's a question about your own health") and callbacks(medical) == ["human", "book"]
+
+
+@pytest.mark.parametrize("kind,payload", [
+    ("photo", {"photo": [{"file_id": "p", "file_unique_id": "pu", "width": 10, "height": 10}]}),
+    ("sticker", {"sticker": {"file_id": "s", "file_unique_id": "su", "width": 10, "height": 10, "is_animated": False, "is_video": False, "type": "regular"}}),
+    ("voice", {"voice": {"file_id": "v", "file_unique_id": "vu", "duration": 2}}),
+    ("document", {"document": {"file_id": "d", "file_unique_id": "du"}}),
+    ("location", {"location": {"latitude": 34.7, "longitude": -92.3}}),
+    ("contact", {"contact": {"phone_number": "+15015550123", "first_name": "Ann"}}),
+])
+async def test_non_text_messages_get_a_polite_reply(telegram, recorder, library, store, kind, payload):
+    await feed(telegram, message_update(None, **payload))
+    [reply] = recorder.sent()
+    assert reply["text"] == library.messages.non_text
+    assert store.conversation("telegram:42").transcript[0].text == f"[{kind}]"
+
+
+async def test_user_text_and_names_are_escaped(telegram, recorder):
+    await feed(telegram, message_update("/start", first="<b>Eve</b> & _*[x]"))
+    greeting = recorder.sent()[0]["text"]
+    assert greeting.startswith("Hi &lt;b&gt;Eve&lt;/b&gt; &amp; _*[x]! I'm")
+    await feed(telegram, message_update("<b>downtime</b> & _*[ ??"))
+    assert recorder.sent()[-1]["text"].startswith("<b>Downtime")
+
+
+async def test_long_replies_are_split_at_paragraphs(telegram, recorder, core):
+    from core.events import Reply, ReplyKind
+
+    paragraphs = [f"Paragraph {n} " + "word " * 150 for n in range(12)]
+    await telegram.send(42, [Reply(kind=ReplyKind.ANSWER, text="\n\n".join(paragraphs), buttons=core.knowledge.replies.fallback().buttons)])
+    parts = recorder.sent()
+    assert len(parts) == 3 and all(len(p["text"]) <= 4096 for p in parts)
+    assert [p["text"].split(" ", 2)[:2] for p in parts] == [["Paragraph", "0"], ["Paragraph", "4"], ["Paragraph", "8"]]
+    assert "reply_markup" not in parts[0] and callbacks(parts[-1]) == ["menu", "book", "human"]
+
+
+async def test_stale_button_gets_the_current_menu(telegram, recorder, library):
+    await feed(telegram, callback_update("faq:retired-topic"))
+    [answered] = recorder.sent("answerCallbackQuery")
+    [edit] = recorder.sent("editMessageText")
+    assert edit["text"].startswith(library.messages.stale_button)
+
+
+async def test_group_messages_and_edits_are_ignored(telegram, recorder):
+    group = {"id": -100123, "type": "supergroup", "title": "Friends"}
+    await feed(telegram, message_update("downtime??", chat=group))
+    edited = message_update("downtime??")
+    edited["edited_message"] = edited.pop("message")
+    await feed(telegram, edited)
+    assert methods(recorder) == []
+
+
+async def test_typing_is_shown_while_a_reply_takes_time(core, recorder):
+    bot = TelegramBot(core, TOKEN, TelegramSettings(typing_after=0), request=recorder)
+    async with bot.app:
+        await feed(bot, message_update("pores"))
+    assert methods(recorder)[:2] == ["sendChatAction", "sendMessage"]
+    assert recorder.sent("sendChatAction")[0]["action"] == "typing"
+
+
+async def test_network_errors_are_retried(core):
+    recorder = RecordingRequest(fail={"sendMessage": [NetworkError("connection reset"), NetworkError("again")]})
+    bot = TelegramBot(core, TOKEN, TelegramSettings(), request=recorder, backoff=0)
+    async with bot.app:
+        await feed(bot, message_update("pores"))
+    assert len(recorder.sent()) == 1
+
+
+async def test_a_failure_gets_a_neutral_apology(core, recorder, library, monkeypatch):
+    bot = TelegramBot(core, TOKEN, TelegramSettings(), request=recorder, backoff=0)
+
+    async def broken(event):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(core, "handle", broken)
+    async with bot.app:
+        await feed(bot, message_update("pores"))
+    [apology] = recorder.sent()
+    assert apology["text"] == library.messages.error_apology

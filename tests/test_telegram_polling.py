@@ -1,0 +1,115 @@
+"""Smoke test: real long polling against a small fake Bot API server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from aiohttp import web
+
+from bots.telegram.app import TelegramBot
+from core.settings import TelegramSettings
+from tests.telegram_harness import BOT_USER, message_update
+
+TOKEN = "123456:POLLING"
+LONG_POLL_HOLD = 0.5
+"""The fake server answers an empty getUpdates after this long, so stopping is quick."""
+
+
+class FakeBotApi:
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, dict]] = []
+        self.updates: list[dict] = []
+        self.new_update = asyncio.Event()
+        self.sent = asyncio.Event()
+
+    async def handle(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        params = {k: v for k, v in (await request.post()).items()}
+        self.calls.append((method, params))
+        if method == "getUpdates":
+            result = await self._updates(int(params.get("offset", 0)))
+        elif method == "getMe":
+            result = BOT_USER
+        elif method == "sendMessage":
+            self.sent.set()
+            result = {"message_id": 1, "date": 0, "chat": {"id": int(params["chat_id"]), "type": "private"}, "text": params["text"]}
+        else:
+            result = True
+        return web.Response(text=json.dumps({"ok": True, "result": result}), content_type="application/json")
+
+    async def _updates(self, offset: int) -> list[dict]:
+        self.updates = [u for u in self.updates if u["update_id"] >= offset]  # acknowledged by offset
+        if not self.updates:
+            self.new_update.clear()
+            try:
+                await asyncio.wait_for(self.new_update.wait(), LONG_POLL_HOLD)
+            except TimeoutError:
+                return []
+        return self.updates
+
+    def push(self, update: dict) -> None:
+        self.updates.append(update)
+        self.new_update.set()
+
+
+async def test_long_polling_round_trip_and_clean_stop(core, monkeypatch):
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    api = FakeBotApi()
+    app = web.Application()
+    app.router.add_post("/bot{token}/{method}", api.handle)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]
+    bot = TelegramBot(core, TOKEN, TelegramSettings(base_url=f"http://127.0.0.1:{port}/bot"))
+    try:
+        await bot.start()
+        api.push(message_update("downtime??"))
+        await asyncio.wait_for(api.sent.wait(), timeout=10)
+    finally:
+        await bot.stop()
+        await runner.cleanup()
+    methods = [m for m, _ in api.calls]
+    assert methods[:3] == ["getMe", "setMyCommands", "deleteWebhook"]
+    assert "getUpdates" in methods and "sendMessage" in methods
+    [sent] = [p for m, p in api.calls if m == "sendMessage"]
+    assert sent["chat_id"] == "42" and sent["text"].startswith("<b>Downtime")
+    assert not bot.app.running and not bot.app.updater.running
+
+
+async def test_serve_runs_until_sigterm_and_never_logs_the_token(tmp_path, monkeypatch):
+    import signal
+    import sys
+
+    from tests.conftest import ROOT
+
+    api = FakeBotApi()
+    app = web.Application()
+    app.router.add_post("/bot{token}/{method}", api.handle)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]
+    config = tmp_path / "config.toml"
+    config.write_text(f'[storage]\ndir = "{tmp_path / "data"}"\n[content]\ndir = "{ROOT / "content"}"\n'
+                      f'[telegram]\nbase_url = "http://127.0.0.1:{port}/bot"\n[logging]\nlevel = "DEBUG"\n')
+    token = "987654321:" + "A" * 35
+    env = {"PATH": "/usr/bin:/bin", "TELEGRAM_BOT_TOKEN": token, "NO_PROXY": "127.0.0.1,localhost"}
+    proc = await asyncio.create_subprocess_exec(sys.executable, "run.py", "--config", str(config), "serve", cwd=ROOT, env=env,
+                                                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    try:
+        api.push(message_update("pores"))
+        await asyncio.wait_for(api.sent.wait(), timeout=30)
+        proc.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(proc.communicate(), timeout=30)
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+        await runner.cleanup()
+    assert proc.returncode == 0, stderr.decode()
+    log = stderr.decode()
+    assert "stopping" in log and token not in log and token.split(":")[1] not in log
