@@ -118,7 +118,10 @@ class Core:
         return [k.replies.human()]
 
     def _command(self, k: Knowledge, text: str, event: Event) -> list[Reply]:
-        name = text[1:].split(maxsplit=1)[0].split("@", 1)[0].lower() if len(text) > 1 else ""
+        name, _, rest = text[1:].partition(" ")
+        name = name.split("@", 1)[0].lower()
+        if name == "ask" and rest.strip():
+            return self._understand(k, rest.strip(), event)
         if name == "start":
             return k.replies.welcome(escape_markdown(event.display_name or "there"))
         if name == "menu":

@@ -92,9 +92,12 @@ class Replies:
         return [Reply(kind=ReplyKind.SMALLTALK, text=text), self.menu()]
 
     def menu(self, notice: str | None = None) -> Reply:
+        """The main menu; with a ``notice`` (e.g. a stale button) it is a NOTICE, which
+        platforms may show privately."""
         buttons = tuple(Button(label=s.button, action=actions.section(s.id)) for s in self.lib.menu.sections)
         text = self.msg.menu_intro if notice is None else f"{notice}\n\n{self.msg.menu_intro}"
-        return Reply(kind=ReplyKind.MENU, text=text, buttons=(*buttons, self._book, self._human))
+        kind = ReplyKind.MENU if notice is None else ReplyKind.NOTICE
+        return Reply(kind=kind, text=text, buttons=(*buttons, self._book, self._human))
 
     def section(self, section: Section) -> Reply:
         buttons = tuple(self._topic_button(t) for t in section.topics)

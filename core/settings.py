@@ -40,6 +40,12 @@ class TelegramSettings(Section):
     typing_after: float = 0.5
 
 
+class DiscordSettings(Section):
+    guild_id: int | None = None
+    support_channel_id: int | None = None
+    sync_commands: Literal["guild", "global", "off"] = "guild"
+
+
 class LoggingSettings(Section):
     level: str = "INFO"
 
@@ -48,6 +54,7 @@ class Settings(Section):
     content: ContentSettings = ContentSettings()
     storage: StorageSettings = StorageSettings()
     telegram: TelegramSettings = TelegramSettings()
+    discord: DiscordSettings = DiscordSettings()
     logging: LoggingSettings = LoggingSettings()
 
 

@@ -54,7 +54,7 @@ async def test_removed_topic_button_gets_a_graceful_reply(live, content):
             path.write_text(path.read_text().replace("texture-fine-lines, ", "").replace(", texture-fine-lines", ""))
     assert await reloader.reload_if_changed() == []
     [reply] = await press(core, "faq:texture-fine-lines")
-    assert reply.kind is ReplyKind.MENU and reply.text.startswith(core.knowledge.library.messages.stale_button)
+    assert reply.kind is ReplyKind.NOTICE and reply.text.startswith(core.knowledge.library.messages.stale_button)
 
 
 async def test_bad_change_is_refused_and_the_last_good_content_keeps_serving(live, content, caplog):

@@ -55,7 +55,7 @@ async def test_two_questions_in_one_message_get_both_answers(core, library):
 async def test_stale_and_unknown_buttons_get_the_current_menu(core, library):
     for action in ("faq:removed-topic", "menu:gone", "weird:thing", "", "x" * 64):
         [reply] = await press(core, action)
-        assert reply.kind is ReplyKind.MENU
+        assert reply.kind is ReplyKind.NOTICE
         assert reply.text.startswith(library.messages.stale_button)
 
 
@@ -115,6 +115,11 @@ async def test_book_word_inside_a_real_question_still_gets_the_answer(core):
     [reply] = await say(core, "how often should I book sessions")
     assert reply.kind in (ReplyKind.ANSWER, ReplyKind.CLARIFY)
     assert reply.topic == "how-often"
+
+
+async def test_ask_command_answers_its_question(core):
+    [reply] = await say(core, "/ask how long is the downtime?")
+    assert reply.topic == "downtime"
 
 
 async def test_commands(core, library):

@@ -63,7 +63,7 @@ async def test_commands_are_registered(telegram, recorder, core):
     commands = params["commands"]
     commands = json.loads(commands) if isinstance(commands, str) else commands
     names = [c["command"] if isinstance(c, dict) else c.command for c in commands]
-    assert names == ["start", "menu", "help", "book", "human", "cancel"]
+    assert names == ["start", "ask", "menu", "help", "book", "human", "cancel"]
 
 
 async def test_menu_navigation_edits_the_menu_message(telegram, recorder):
@@ -138,9 +138,9 @@ async def test_long_replies_are_split_at_paragraphs(telegram, recorder, core):
 
 async def test_stale_button_gets_the_current_menu(telegram, recorder, library):
     await feed(telegram, callback_update("faq:retired-topic"))
-    [answered] = recorder.sent("answerCallbackQuery")
-    [edit] = recorder.sent("editMessageText")
-    assert edit["text"].startswith(library.messages.stale_button)
+    assert methods(recorder) == ["answerCallbackQuery", "sendMessage"]
+    [notice] = recorder.sent()
+    assert notice["text"].startswith(library.messages.stale_button) and "menu:benefits" in callbacks(notice)
 
 
 async def test_group_messages_and_edits_are_ignored(telegram, recorder):

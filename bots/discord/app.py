@@ -1,0 +1,167 @@
+"""Discord lifecycle wiring: intents, slash commands, persistent buttons, error hooks.
+
+The client decides only *where* it answers (DMs, the support channel, mentions)
+and *how* a reply is delivered (message, interaction response, ephemeral
+notice); what is said comes from the core.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from bots.discord.convert import (ALLOWED_MENTIONS, PREFIX, ActionButton, interaction_event, message_event, strip_mention,
+                                  to_messages)
+from core.engine import Core
+from core.events import Event, Reply, ReplyKind
+from core.settings import DiscordSettings
+
+log = logging.getLogger(__name__)
+
+ACK_WITHIN = 2.0
+"""Discord wants an interaction acknowledged within 3 s; past this we defer first."""
+SLASH_COMMANDS = ("ask", "menu", "book", "human", "help", "cancel")
+
+
+def intents(settings: DiscordSettings) -> discord.Intents:
+    """Only what is used: DMs and guild messages; message content only for the support channel."""
+    wanted = discord.Intents.none()
+    wanted.guilds = True
+    wanted.dm_messages = True
+    wanted.guild_messages = True
+    wanted.message_content = settings.support_channel_id is not None
+    return wanted
+
+
+class ClinicClient(discord.Client):
+    def __init__(self, core: Core, settings: DiscordSettings, **options: Any) -> None:
+        super().__init__(intents=intents(settings), allowed_mentions=ALLOWED_MENTIONS, **options)
+        self.core = core
+        self.settings = settings
+        self.tree = app_commands.CommandTree(self)
+        self.tree.on_error = self.on_app_command_error
+        descriptions = core.commands()
+        for name in SLASH_COMMANDS:
+            self.tree.add_command(self._command(name, descriptions.get(name, name)))
+
+    def _command(self, name: str, description: str) -> app_commands.Command:
+        if name == "ask":
+            async def ask(interaction: discord.Interaction, question: str) -> None:
+                await self.answer_interaction(interaction, interaction_event(interaction, text=question))
+
+            ask.__doc__ = description
+            return app_commands.Command(name="ask", description=description[:100], callback=ask)
+
+        async def command(interaction: discord.Interaction) -> None:
+            await self.answer_interaction(interaction, interaction_event(interaction, text=f"/{name}"))
+
+        return app_commands.Command(name=name, description=description[:100], callback=command)
+
+    async def setup_hook(self) -> None:
+        self.add_dynamic_items(ActionButton)
+        guild = discord.Object(self.settings.guild_id) if self.settings.guild_id else None
+        if self.settings.sync_commands == "guild" and guild is not None:
+            self.tree.copy_global_to(guild=guild)
+            await self.tree.sync(guild=guild)
+        elif self.settings.sync_commands == "global":
+            await self.tree.sync()
+
+    # -- where the bot answers ---------------------------------------------
+
+    def text_for(self, message: discord.Message) -> str | None:
+        """The text to answer, or ``None`` when this message is not for the bot."""
+        if message.author.bot or self.user is None:
+            return None
+        if message.guild is None:
+            return message.content
+        if self.settings.guild_id and message.guild.id != self.settings.guild_id:
+            return None
+        if message.channel.id == self.settings.support_channel_id:
+            return strip_mention(message.content, self.user.id)
+        if self.user in message.mentions:
+            return strip_mention(message.content, self.user.id)
+        return None
+
+    async def on_message(self, message: discord.Message) -> None:
+        text = self.text_for(message)
+        if text is None:
+            return
+        async with message.channel.typing():
+            replies = await self.core.handle(message_event(message, text))
+        reference = message if message.guild is not None else None
+        for reply in replies:
+            for part in to_messages(reply):
+                await message.channel.send(part.content, view=part.view, reference=reference, mention_author=False,
+                                           allowed_mentions=ALLOWED_MENTIONS)
+                reference = None
+
+    # -- interactions --------------------------------------------------------
+
+    async def on_action(self, interaction: discord.Interaction, action: str) -> None:
+        """A click on one of our buttons (also after a restart: see ActionButton)."""
+        try:
+            await self.answer_interaction(interaction, interaction_event(interaction, action=action))
+        except Exception as exc:  # noqa: BLE001 - dynamic items bypass View.on_error; this is their boundary
+            await self.on_view_error(interaction, exc)
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """Components that are not ours (or from an older bot) get a polite ephemeral note."""
+        if interaction.type is not discord.InteractionType.component:
+            return
+        custom_id = (interaction.data or {}).get("custom_id", "")
+        if not custom_id.startswith(PREFIX):
+            await self.answer_interaction(interaction, interaction_event(interaction, action=custom_id or "?"))
+
+    async def answer_interaction(self, interaction: discord.Interaction, event: Event) -> None:
+        replies = await self._acknowledged(interaction, self.core.handle(event))
+        ephemeral = all(r.kind is ReplyKind.NOTICE for r in replies)
+        messages = [m for r in replies for m in to_messages(r)]
+        for message in messages:
+            kwargs = {"ephemeral": ephemeral, "allowed_mentions": ALLOWED_MENTIONS}
+            if message.view is not None:
+                kwargs["view"] = message.view
+            if not interaction.response.is_done():
+                await interaction.response.send_message(message.content, **kwargs)
+            else:
+                await interaction.followup.send(message.content, **kwargs)
+
+    async def _acknowledged(self, interaction: discord.Interaction, work: Awaitable[list[Reply]]) -> list[Reply]:
+        """Run ``work``; if it is slow, defer first so Discord's 3-second window is kept."""
+        task = asyncio.ensure_future(work)
+        done, _ = await asyncio.wait({task}, timeout=ACK_WITHIN)
+        if not done:
+            await interaction.response.defer(thinking=True)
+        return await task
+
+    # -- error hooks: log, then answer neutrally -----------------------------
+
+    async def on_error(self, event_method: str, *args: Any, **kwargs: Any) -> None:
+        log.exception("error in Discord event %s", event_method)
+        message = args[0] if args and isinstance(args[0], discord.Message) else None
+        if message is not None and self.text_for(message) is not None:
+            await self._apologise(lambda text: message.channel.send(text, allowed_mentions=ALLOWED_MENTIONS))
+
+    async def on_app_command_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+        log.error("error in slash command", exc_info=error)
+        await self._apologise_interaction(interaction)
+
+    async def on_view_error(self, interaction: discord.Interaction, error: Exception) -> None:
+        log.error("error in a button callback", exc_info=error)
+        await self._apologise_interaction(interaction)
+
+    async def _apologise_interaction(self, interaction: discord.Interaction) -> None:
+        if interaction.response.is_done():
+            await self._apologise(lambda text: interaction.followup.send(text, ephemeral=True))
+        else:
+            await self._apologise(lambda text: interaction.response.send_message(text, ephemeral=True))
+
+    async def _apologise(self, send) -> None:
+        try:
+            await send(self.core.apology().text)
+        except Exception:  # noqa: BLE001 - the apology itself failing must not loop
+            log.exception("could not send the apology")

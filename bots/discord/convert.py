@@ -1,0 +1,107 @@
+"""The two conversions of the Discord adapter, as pure functions.
+
+Message -> core Event, and core Reply -> message parts (Discord Markdown, at most
+2,000 characters each) with a View of persistent buttons on the last part.
+Button custom ids are the core's action ids behind a prefix, so a button keeps
+working after a restart: any process can read what it means.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import discord
+
+from bots.markdown import Style, render
+from core.events import Event, Reply
+from core.text import split_message
+
+PLATFORM = "discord"
+LIMIT = 2000
+PREFIX = "mn:"
+ALLOWED_MENTIONS = discord.AllowedMentions.none()
+SOURCE_BUDGET = 1900
+"""Markdown is split before rendering, leaving room for what escaping adds."""
+
+
+def escape(text: str) -> str:
+    """Client-supplied text can neither format nor ping."""
+    return discord.utils.escape_mentions(discord.utils.escape_markdown(text))
+
+
+DISCORD = Style(bold=("**", "**"), italic=("_", "_"), escape=escape)
+
+
+class ActionButton(discord.ui.DynamicItem[discord.ui.Button], template=re.escape(PREFIX) + r"(?P<action>.*)"):
+    """A button carrying a core action id; rebuilt from its custom id on every click."""
+
+    def __init__(self, action: str, label: str = "…") -> None:
+        super().__init__(discord.ui.Button(label=label[:80], custom_id=f"{PREFIX}{action}"[:100], style=discord.ButtonStyle.secondary))
+        self.action = action
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]) -> ActionButton:
+        return cls(match["action"], item.label or "…")
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await interaction.client.on_action(interaction, self.action)
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    content: str
+    view: discord.ui.View | None
+
+
+def view_for(reply: Reply) -> discord.ui.View | None:
+    if not reply.buttons:
+        return None
+    view = discord.ui.View(timeout=None)
+    for button in reply.buttons[:25]:
+        if button.url:
+            view.add_item(discord.ui.Button(label=button.label[:80], url=button.url))
+        else:
+            view.add_item(ActionButton(button.action or "", button.label))
+    return view
+
+
+def to_messages(reply: Reply) -> list[OutgoingMessage]:
+    parts = [p for chunk in split_message(reply.text, SOURCE_BUDGET) for p in split_message(render(chunk, DISCORD), LIMIT)]
+    view = view_for(reply)
+    return [OutgoingMessage(part, view if i == len(parts) - 1 else None) for i, part in enumerate(parts)]
+
+
+def conversation_id(channel_id: int, user_id: int, in_guild: bool) -> str:
+    """DMs are one conversation per channel; in a shared channel each member has their own."""
+    return f"{channel_id}:{user_id}" if in_guild else str(channel_id)
+
+
+def message_event(message: discord.Message, text: str) -> Event:
+    attachment = None
+    if not text.strip() and (message.attachments or message.stickers):
+        attachment = "sticker" if message.stickers else (message.attachments[0].content_type or "file").split("/")[0]
+    return Event(
+        platform=PLATFORM,
+        chat_id=conversation_id(message.channel.id, message.author.id, message.guild is not None),
+        user_id=str(message.author.id),
+        display_name=message.author.display_name,
+        text=text,
+        attachment=attachment,
+        message_id=str(message.id),
+    )
+
+
+def interaction_event(interaction: discord.Interaction, text: str | None = None, action: str | None = None) -> Event:
+    return Event(
+        platform=PLATFORM,
+        chat_id=conversation_id(interaction.channel_id or 0, interaction.user.id, interaction.guild_id is not None),
+        user_id=str(interaction.user.id),
+        display_name=interaction.user.display_name,
+        text=text,
+        action=action,
+    )
+
+
+def strip_mention(content: str, bot_id: int) -> str:
+    return re.sub(rf"<@!?{bot_id}>", "", content).strip()

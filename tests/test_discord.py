@@ -1,0 +1,157 @@
+"""The Discord adapter on a real discord.py client, logged in against recorded HTTP."""
+
+from __future__ import annotations
+
+import pytest
+
+from bots.discord.app import ClinicClient, intents
+from bots.discord.convert import PREFIX
+from core.settings import DiscordSettings
+from tests.discord_harness import (APP_ID, DM_CHANNEL, GUILD_ID, OTHER_CHANNEL, SUPPORT_CHANNEL, Recorder, click, feed, guild_create,
+                                   message, ready, slash, user)
+
+SETTINGS = DiscordSettings(guild_id=GUILD_ID, support_channel_id=SUPPORT_CHANNEL, sync_commands="guild")
+
+
+@pytest.fixture
+def recorder(monkeypatch):
+    recorder = Recorder()
+    recorder.install(monkeypatch)
+    return recorder
+
+
+async def start(core, recorder) -> ClinicClient:
+    client = ClinicClient(core, SETTINGS)
+    errors: list = []
+    client.errors = errors
+    await client.login("fake.token")
+    client._connection.guild_ready_timeout = 0.01
+    await feed(client, "READY", ready())
+    await feed(client, "GUILD_CREATE", guild_create())
+    await client.wait_until_ready()
+    return client
+
+
+@pytest.fixture
+async def client(core, recorder):
+    client = await start(core, recorder)
+    recorder.calls.clear()
+    yield client
+    await client.close()
+
+
+def buttons(payload: dict) -> list[str]:
+    return [c.get("custom_id") or c.get("url") for row in payload.get("components", []) for c in row["components"]]
+
+
+async def test_login_syncs_slash_commands_to_the_guild(core, recorder):
+    client = await start(core, recorder)
+    [(path, commands)] = [(p, body) for m, p, body in recorder.calls if m == "PUT"]
+    assert path == f"/applications/{APP_ID}/guilds/{GUILD_ID}/commands"
+    assert [c["name"] for c in commands] == ["ask", "menu", "book", "human", "help", "cancel"]
+    assert commands[0]["options"][0]["name"] == "question"
+    await client.close()
+
+
+def test_message_content_intent_only_for_the_support_channel():
+    assert intents(SETTINGS).message_content and not intents(DiscordSettings()).message_content
+    assert intents(DiscordSettings()).dm_messages
+
+
+async def test_dm_free_text_is_answered_with_persistent_buttons(client, recorder):
+    await feed(client, "MESSAGE_CREATE", message("downtime??"))
+    [(path, payload)] = recorder.messages()
+    assert path == f"/channels/{DM_CHANNEL}/messages"
+    assert payload["content"].startswith("**Downtime and getting back to your day**\nDowntime is **minimal**.")
+    assert buttons(payload) == [f"{PREFIX}faq:aftercare-overview", f"{PREFIX}faq:session-length", f"{PREFIX}book", f"{PREFIX}human", f"{PREFIX}menu"]
+    assert payload["allowed_mentions"] == {"parse": [], "replied_user": False}
+
+
+async def test_support_channel_and_mentions_are_answered_other_channels_and_bots_ignored(client, recorder):
+    await feed(client, "MESSAGE_CREATE", message("pores", channel_id=SUPPORT_CHANNEL, guild=True))
+    await feed(client, "MESSAGE_CREATE", message("pores", channel_id=OTHER_CHANNEL, guild=True))
+    await feed(client, "MESSAGE_CREATE", message("pores", author=user(77, "otherbot", bot=True)))
+    mention = message(f"<@{APP_ID}> does it hurt", channel_id=OTHER_CHANNEL, guild=True, mentions=[{**user(int(APP_ID), "clinicbot", bot=True)}])
+    await feed(client, "MESSAGE_CREATE", mention)
+    sent = recorder.messages()
+    assert [path for path, _ in sent] == [f"/channels/{SUPPORT_CHANNEL}/messages", f"/channels/{OTHER_CHANNEL}/messages"]
+    assert sent[0][1]["content"].startswith("**Enlarged pores**")
+    assert sent[1][1]["content"].startswith("**Does microneedling hurt?**")
+    assert "message_id" in sent[0][1]["message_reference"]
+
+
+async def test_mentions_and_markup_from_clients_are_escaped(client, recorder):
+    await feed(client, "INTERACTION_CREATE", slash("ask", [{"name": "question", "type": 3, "value": "<@&1> @here **big pores**"}]))
+    await feed(client, "MESSAGE_CREATE", message("/start", author=user(43, "@everyone_*x*")))
+    (_, answer), (_, greeting), (_, menu) = recorder.messages()
+    assert answer["content"].startswith("**Enlarged pores**")
+    assert greeting["content"].startswith("Hi @\u200beveryone\\_\\*x\\*! I'm the virtual assistant of **Doctors Med Spa**")
+    assert all(payload["allowed_mentions"]["parse"] == [] for _, payload in recorder.messages())
+
+
+async def test_each_slash_command(client, recorder, library):
+    for name in ("menu", "book", "human", "help", "cancel"):
+        await feed(client, "INTERACTION_CREATE", slash(name))
+    await feed(client, "INTERACTION_CREATE", slash("ask", [{"name": "question", "type": 3, "value": "how long is the downtime"}]))
+    callbacks = [payload for path, payload in recorder.posts("/callback")]
+    assert [c["type"] for c in callbacks] == [4] * 6
+    menu, book, human, help_, cancel, ask = (c["data"] for c in callbacks)
+    assert menu["content"] == library.messages.menu_intro and f"{PREFIX}menu:benefits" in buttons(menu)
+    assert "To book, call us at" in book["content"]
+    assert "let our team know" in human["content"]
+    assert help_["content"].startswith("Type a question in your own words")
+    assert cancel["content"] == library.messages.nothing_to_cancel and cancel.get("flags") == 64
+    assert ask["content"].startswith("**Downtime")
+
+
+async def test_button_click_answers_and_survives_a_restart(core, recorder):
+    first = await start(core, recorder)
+    await first.close()
+    restarted = await start(core, recorder)  # a new process: nothing in memory but the dynamic item
+    recorder.calls.clear()
+    await feed(restarted, "INTERACTION_CREATE", click(f"{PREFIX}faq:pores", label="Pores"))
+    [(path, payload)] = recorder.posts("/callback")
+    assert payload["type"] == 4 and payload["data"]["content"].startswith("**Enlarged pores**")
+    await feed(restarted, "INTERACTION_CREATE", click(f"{PREFIX}menu:aftercare"))
+    assert f"{PREFIX}faq:aftercare-cleansing" in buttons(recorder.posts("/callback")[-1][1]["data"])
+    await restarted.close()
+
+
+async def test_stale_and_foreign_buttons_get_an_ephemeral_note(client, recorder, library):
+    await feed(client, "INTERACTION_CREATE", click(f"{PREFIX}faq:retired-topic"))
+    await feed(client, "INTERACTION_CREATE", click("someone-elses-button"))
+    for _, payload in recorder.posts("/callback"):
+        assert payload["type"] == 4 and payload["data"]["flags"] == 64
+        assert payload["data"]["content"].startswith(library.messages.stale_button)
+
+
+async def test_attachments_and_stickers_get_a_polite_reply(client, recorder, library):
+    photo = message("", attachments=[{"id": "1", "filename": "a.png", "size": 10, "url": "https://x/a.png", "proxy_url": "https://x/a.png",
+                                      "content_type": "image/png"}])
+    sticker = message("", sticker_items=[{"id": "2", "name": "hi", "format_type": 1}])
+    await feed(client, "MESSAGE_CREATE", photo)
+    await feed(client, "MESSAGE_CREATE", sticker)
+    assert [p["content"] for _, p in recorder.messages()] == [library.messages.non_text] * 2
+
+
+async def test_long_replies_are_split_under_2000(client, recorder, core):
+    from bots.discord.convert import to_messages
+    from core.events import Reply, ReplyKind
+
+    parts = to_messages(Reply(kind=ReplyKind.ANSWER, text="\n\n".join(f"Para {n} " + "word " * 120 for n in range(10)),
+                              buttons=core.knowledge.replies.fallback().buttons))
+    assert len(parts) == 4 and all(len(p.content) <= 2000 for p in parts)
+    assert all(p.view is None for p in parts[:-1]) and parts[-1].view is not None
+
+
+async def test_errors_get_a_neutral_apology(client, recorder, library, monkeypatch, caplog):
+    async def broken(event):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(client.core, "handle", broken)
+    await feed(client, "INTERACTION_CREATE", slash("menu"))
+    await feed(client, "INTERACTION_CREATE", click(f"{PREFIX}faq:pores"))
+    await feed(client, "MESSAGE_CREATE", message("pores"))
+    replies = [p for _, p in recorder.messages()]
+    assert [r["content"] for r in replies] == [library.messages.error_apology] * 3
+    assert "boom" in caplog.text
