@@ -15,6 +15,7 @@ import re
 import signal
 from pathlib import Path
 
+from bots.discord.app import DiscordBot
 from bots.telegram.app import TelegramBot
 from cli.compose import StartupError, build_core, hide_secrets
 from core.reload import ContentReloader
@@ -25,10 +26,15 @@ log = logging.getLogger(__name__)
 
 TELEGRAM_TOKEN = "TELEGRAM_BOT_TOKEN"
 TELEGRAM_SECRET = "TELEGRAM_WEBHOOK_SECRET"
-TOKEN_SHAPES = {TELEGRAM_TOKEN: (re.compile(r"^\d{5,}:[A-Za-z0-9_-]{30,}$"), "digits, a colon, then 30+ letters, e.g. 123456789:AAE...")}
+DISCORD_TOKEN = "DISCORD_BOT_TOKEN"
+TOKEN_SHAPES = {
+    TELEGRAM_TOKEN: (re.compile(r"^\d{5,}:[A-Za-z0-9_-]{30,}$"), "digits, a colon, then 30+ letters, e.g. 123456789:AAE..."),
+    DISCORD_TOKEN: (re.compile(r"^[\w-]{20,}\.[\w-]{4,}\.[\w-]{20,}$"), "three parts separated by dots, e.g. MTE4...Gx.Yb2c...Q"),
+}
 NO_PLATFORM = f"""No chat platform is configured, so there is nothing to serve.
-Set the bot token in the environment, for example:
+Set a bot token in the environment, for example:
     export {TELEGRAM_TOKEN}=123456789:AA...   (from @BotFather on Telegram)
+    export {DISCORD_TOKEN}=MTE4...            (from the Discord developer portal)
 To try the bot in this terminal without any token, run:
     python run.py chat"""
 
@@ -45,16 +51,20 @@ def token(name: str) -> str | None:
 
 
 async def serve(settings: Settings, content: Path) -> int:
-    telegram_token = token(TELEGRAM_TOKEN)
-    if telegram_token is None:
+    telegram_token, discord_token = token(TELEGRAM_TOKEN), token(DISCORD_TOKEN)
+    if telegram_token is None and discord_token is None:
         raise StartupError(NO_PLATFORM)
     webhook_secret = os.environ.get(TELEGRAM_SECRET, "").strip() or None
-    hide_secrets([telegram_token, telegram_token.split(":", 1)[1], webhook_secret or ""])
-    if settings.telegram.mode == "webhook" and not settings.telegram.webhook_url:
+    hide_secrets([telegram_token or "", (telegram_token or ":").split(":", 1)[1], webhook_secret or "", discord_token or ""])
+    if telegram_token and settings.telegram.mode == "webhook" and not settings.telegram.webhook_url:
         raise StartupError("telegram.mode is 'webhook' but telegram.webhook_url is empty; set the public https URL in config.toml")
 
     core = build_core(content, Store(settings.storage.dir, fsync=settings.storage.fsync))
-    bots = [TelegramBot(core, telegram_token, settings.telegram, webhook_secret=webhook_secret)]
+    bots: list[TelegramBot | DiscordBot] = []
+    if telegram_token:
+        bots.append(TelegramBot(core, telegram_token, settings.telegram, webhook_secret=webhook_secret))
+    if discord_token:
+        bots.append(DiscordBot(core, discord_token, settings.discord))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -74,3 +74,18 @@ def test_chat_starts_from_a_fresh_checkout_without_tokens(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "collagen induction therapy" in result.stdout
+
+
+def test_serve_without_tokens_says_how_to_set_one_and_points_to_chat():
+    result = subprocess.run([sys.executable, "run.py", "serve"], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                            env={"PATH": "/usr/bin:/bin"})
+    assert result.returncode == 2
+    assert "TELEGRAM_BOT_TOKEN" in result.stderr and "DISCORD_BOT_TOKEN" in result.stderr and "python run.py chat" in result.stderr
+
+
+def test_serve_refuses_malformed_tokens_without_echoing_them():
+    for name, value in (("TELEGRAM_BOT_TOKEN", "12345-not-a-token-secretvalue"), ("DISCORD_BOT_TOKEN", "secretvalue-without-dots")):
+        result = subprocess.run([sys.executable, "run.py", "serve"], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                                env={"PATH": "/usr/bin:/bin", name: value})
+        assert result.returncode == 2 and f"{name} is set but does not look like a token" in result.stderr
+        assert value not in result.stderr + result.stdout

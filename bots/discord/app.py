@@ -165,3 +165,25 @@ class ClinicClient(discord.Client):
             await send(self.core.apology().text)
         except Exception:  # noqa: BLE001 - the apology itself failing must not loop
             log.exception("could not send the apology")
+
+
+class DiscordBot:
+    """Runs a :class:`ClinicClient` next to the other platforms in one event loop."""
+
+    def __init__(self, core: Core, token: str, settings: DiscordSettings) -> None:
+        self.client = ClinicClient(core, settings)
+        self.token = token
+        self._gateway: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        """Log in (fails fast on a rejected token), then keep the gateway connected in the background."""
+        await self.client.login(self.token)
+        self._gateway = asyncio.create_task(self.client.connect(reconnect=True), name="discord-gateway")
+
+    async def stop(self) -> None:
+        await self.client.close()
+        if self._gateway is not None:
+            try:
+                await self._gateway
+            except Exception:  # noqa: BLE001 - shutting down; the gateway's last error is only logged
+                log.exception("Discord gateway stopped with an error")
