@@ -11,11 +11,13 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from core import actions
+from core.booking import BookingFlow
 from core.events import Event, Reply, ReplyKind
 from core.faq import Outcome, decide
+from core.flow_stage import flow_stage, offer_to_continue
 from core.intents import Intent
 from core.knowledge import Knowledge
 from core.outbox import STAFF_DESK, Outbox
@@ -24,6 +26,7 @@ from core.redact import redact
 from core.safety import Level
 from core.storage import Store
 from core.text import MAX_INPUT_CHARS, clean, escape_markdown
+from core.turn import Turn
 
 log = logging.getLogger(__name__)
 
@@ -35,11 +38,13 @@ def utcnow() -> datetime:
 
 
 class Core:
-    def __init__(self, knowledge: Knowledge, store: Store, outbox: Outbox, clock: Clock = utcnow) -> None:
+    def __init__(self, knowledge: Knowledge, store: Store, outbox: Outbox, clock: Clock = utcnow,
+                 booking_timeout: timedelta = timedelta(hours=24)) -> None:
         self.knowledge = knowledge
         self.store = store
         self.outbox = outbox
         self.clock = clock
+        self.booking_timeout = booking_timeout
 
     def commands(self) -> dict[str, str]:
         """Commands and their descriptions, for the platforms' command menus."""
@@ -66,8 +71,9 @@ class Core:
         conversation.user_id = event.user_id
         conversation.display_name = event.display_name
         conversation.remember("client", _describe(event), now)
+        turn = Turn(knowledge, BookingFlow(knowledge.library, self.booking_timeout), event, conversation, now)
 
-        replies = self._route(knowledge, event, conversation)
+        replies = turn.flow.expire(conversation, now) + self._route(turn)
 
         for reply in replies:
             conversation.remember("bot", f"[{reply.kind}{':' + reply.topic if reply.topic else ''}]", now)
@@ -78,30 +84,42 @@ class Core:
                     Unanswered(at=now, conversation=conversation.key, text=redact(clean(event.text)[:500], event.display_name),
                                kind=reply.kind.value, closest_topic=reply.topic, score=reply.confidence or 0.0)
                 )
+        for request in turn.requests:
+            self.store.save_booking(request)
         conversation.messages += 1
         conversation.updated_at = now
         self.store.save_conversation(conversation)
-        await self.store.commit()
+        await self.store.commit()  # durable before anyone is told anything
+        for notice in turn.staff:
+            await self.outbox.send(STAFF_DESK, notice)
         await self._alert_staff(replies, conversation)
         log.info("handled %s event for conversation %s: %s", event.platform, log_id(conversation.key), ",".join(r.kind for r in replies))
         return replies
 
-    def _route(self, k: Knowledge, event: Event, conversation: Conversation) -> list[Reply]:
+    def _route(self, turn: Turn) -> list[Reply]:
+        in_flow = flow_stage(turn)
+        if in_flow is not None:
+            return in_flow
+        return offer_to_continue(turn, self._route_outside_flow(turn))
+
+    def _route_outside_flow(self, turn: Turn) -> list[Reply]:
+        k, event = turn.k, turn.event
         if event.action is not None:
-            return self._button(k, event.action)
+            return self._button(turn, event.action)
         if event.attachment is not None and not (event.text or "").strip():
             return [k.replies.notice(k.library.messages.non_text)]
         text = clean(event.text or "")
         if not text:
             return [k.replies.notice(k.library.messages.empty)]
         if text.startswith("/"):
-            return self._command(k, text, event)
-        replies = self._understand(k, text, event)
+            return self._command(turn, text)
+        replies = self._understand(turn, text)
         if len(event.text or "") > MAX_INPUT_CHARS:
             replies.insert(0, k.replies.notice(k.library.messages.too_long, with_menu=False))
         return replies
 
-    def _button(self, k: Knowledge, action_id: str) -> list[Reply]:
+    def _button(self, turn: Turn, action_id: str) -> list[Reply]:
+        k = turn.k
         action = actions.parse(action_id)
         stale = [k.replies.menu(notice=k.library.messages.stale_button)]
         if action is None:
@@ -114,27 +132,41 @@ class Core:
             section = next((s for s in k.library.menu.sections if s.id == action.arg), None)
             return [k.replies.section(section)] if section else stale
         if action.verb == "book":
-            return [k.replies.booking()]
+            return self._book(turn, action.arg)
         return [k.replies.human()]
 
-    def _command(self, k: Knowledge, text: str, event: Event) -> list[Reply]:
+    def _book(self, turn: Turn, arg: str = "") -> list[Reply]:
+        """Start (or resume) booking; ``book:update`` reopens the last request, other
+        ``book:...`` ids without a draft are left over from a finished or expired booking."""
+        conversation = turn.conversation
+        if arg == "update" and conversation.last_request:
+            return turn.flow.start(conversation, turn.now, updating=conversation.last_request)
+        if arg and conversation.last_request:
+            return turn.flow.start(conversation, turn.now)  # says the request is already with the team
+        if arg:
+            return [turn.k.replies.menu(notice=turn.k.library.messages.stale_button)]
+        return turn.flow.start(conversation, turn.now)
+
+    def _command(self, turn: Turn, text: str) -> list[Reply]:
+        k, event = turn.k, turn.event
         name, _, rest = text[1:].partition(" ")
         name = name.split("@", 1)[0].lower()
         if name == "ask" and rest.strip():
-            return self._understand(k, rest.strip(), event)
+            return self._understand(turn, rest.strip())
         if name == "start":
             return k.replies.welcome(escape_markdown(event.display_name or "there"))
         if name == "menu":
             return [k.replies.menu()]
         if name == "book":
-            return [k.replies.booking()]
+            return self._book(turn)
         if name == "human":
             return [k.replies.human()]
         if name == "cancel":
             return [k.replies.notice(k.library.messages.nothing_to_cancel)]
         return [k.replies.help()]
 
-    def _understand(self, k: Knowledge, text: str, event: Event) -> list[Reply]:
+    def _understand(self, turn: Turn, text: str) -> list[Reply]:
+        k = turn.k
         analysis = k.analyse(text)
         verdict = k.triage.assess(analysis.stems)
         if verdict is not None:
@@ -143,7 +175,7 @@ class Core:
 
         intent = k.intents.detect(analysis.stems, set(analysis.content), set(analysis.known))
         if intent is not None and intent.strong:
-            return [self._intent_reply(k, intent.intent)]
+            return self._intent_reply(turn, intent.intent)
         if k.intents.out_of_scope(analysis.stems):
             return [k.replies.fallback()]
 
@@ -153,26 +185,27 @@ class Core:
         if decision.outcome is Outcome.CLARIFY:
             return [k.replies.clarify(decision.topics, decision.confidence)]
         if intent is not None and intent.intent in (Intent.BOOK, Intent.HUMAN):
-            return [self._intent_reply(k, intent.intent)]
+            return self._intent_reply(turn, intent.intent)
         return [k.replies.fallback(decision.candidates[0] if decision.candidates else None)]
 
-    def _intent_reply(self, k: Knowledge, intent: Intent) -> Reply:
+    def _intent_reply(self, turn: Turn, intent: Intent) -> list[Reply]:
+        k = turn.k
         msg = k.library.messages
         match intent:
             case Intent.BOOK:
-                return k.replies.booking()
+                return self._book(turn)
             case Intent.HUMAN:
-                return k.replies.human()
+                return [k.replies.human()]
             case Intent.MENU:
-                return k.replies.menu()
+                return [k.replies.menu()]
             case Intent.HELP:
-                return k.replies.help()
+                return [k.replies.help()]
             case Intent.GREETING:
-                return k.replies.smalltalk(msg.greeting_again)
+                return [k.replies.smalltalk(msg.greeting_again)]
             case Intent.THANKS:
-                return k.replies.smalltalk(msg.thanks)
+                return [k.replies.smalltalk(msg.thanks)]
             case Intent.BYE:
-                return k.replies.smalltalk(msg.bye)
+                return [k.replies.smalltalk(msg.bye)]
 
     async def _alert_staff(self, replies: list[Reply], conversation: Conversation) -> None:
         """Tell staff about urgent triage and explicit requests for a person."""

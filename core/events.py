@@ -7,6 +7,7 @@ plain strings for ids so that Telegram's ints and Discord's snowflakes look alik
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -31,6 +32,9 @@ class Event(Frozen):
         default=None, description="Kind of non-text content (photo, sticker, voice...)."
     )
     message_id: str | None = None
+    form: dict[str, str] | None = Field(
+        default=None, description="Several answers at once, e.g. from a Discord modal or select menu."
+    )
 
     @property
     def conversation_key(self) -> str:
@@ -66,6 +70,18 @@ class Button(Frozen):
         return value
 
 
+class Prompt(Frozen):
+    """What a multi-step flow expects next, so each platform can ask for it natively
+    (Telegram's contact button, a Discord modal or select menu)."""
+
+    field: str
+    kind: Literal["text", "contact", "choice", "multi", "consent", "summary"]
+    options: tuple[Button, ...] = ()
+    selected: tuple[str, ...] = ()
+    values: dict[str, str] = {}
+    """Answers given so far, so a form can be shown pre-filled."""
+
+
 class Reply(Frozen):
     """One message to show the client, in the core's small Markdown subset.
 
@@ -78,6 +94,7 @@ class Reply(Frozen):
     buttons: tuple[Button, ...] = ()
     topic: str | None = None
     confidence: float | None = None
+    prompt: Prompt | None = None
 
 
 class Address(Frozen):

@@ -21,6 +21,43 @@ class Turn(Record):
     at: datetime
 
 
+class Draft(Record):
+    """A booking in progress: the step reached and what was collected so far."""
+
+    step: str = "name"
+    name: str = ""
+    contact: str = ""
+    contact_kind: str = ""
+    times: str = ""
+    concerns: list[str] = []
+    other: str = ""
+    consent: bool = False
+    editing: bool = False
+    updating: str | None = None
+    started_at: datetime
+    updated_at: datetime
+
+
+class BookingRequest(Record):
+    """A confirmed consultation request, as staff see it."""
+
+    ref: str
+    conversation: str
+    platform: str
+    chat_id: str
+    user_id: str = ""
+    name: str
+    contact: str
+    contact_kind: str
+    times: str
+    concerns: list[str]
+    other: str = ""
+    consent: bool
+    created_at: datetime
+    updated_at: datetime
+    status: str = "new"
+
+
 class Conversation(Record):
     """One client chat on one platform. Small and bounded, so saving it costs the same
     on day one and after a year of chatting."""
@@ -35,6 +72,9 @@ class Conversation(Record):
     messages: int = 0
     last_topic: str | None = None
     transcript: list[Turn] = []
+    booking: Draft | None = None
+    last_request: str | None = None
+    last_request_at: datetime | None = None
 
     def remember(self, role: Literal["client", "bot", "staff"], text: str, at: datetime) -> None:
         self.transcript.append(Turn(role=role, text=text[:TURN_CHARS], at=at))

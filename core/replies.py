@@ -7,7 +7,7 @@ together and which next steps are offered as buttons.
 from __future__ import annotations
 
 from core import actions
-from core.content.models import Library, Section, Topic, is_placeholder
+from core.content.models import Library, Section, Topic
 from core.events import Button, Reply, ReplyKind
 from core.matcher import Candidate
 
@@ -75,14 +75,6 @@ class Replies:
 
     def human(self) -> Reply:
         return Reply(kind=ReplyKind.HUMAN, text=self._fill(self.msg.human), buttons=(self._menu,))
-
-    def booking(self) -> Reply:
-        text = self._fill(self.msg.booking)
-        buttons: tuple[Button, ...] = (self._human, self._menu)
-        if self.lib.clinic.booking_url and not is_placeholder(self.lib.clinic.booking_url):
-            text = f"{text}\n{self._fill(self.msg.booking_online)}"
-            buttons = (Button(label=self.msg.buttons.book_online, url=self.lib.clinic.booking_url), *buttons)
-        return Reply(kind=ReplyKind.BOOKING, text=text, buttons=buttons)
 
     def smalltalk(self, template: str, **extra: str) -> Reply:
         return Reply(kind=ReplyKind.SMALLTALK, text=self._fill(template, **extra), buttons=(self._menu,))

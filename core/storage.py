@@ -27,12 +27,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from tinydb import TinyDB
+from tinydb import Query, TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document
 
 from core import journal
-from core.records import Conversation, Unanswered
+from core.records import BookingRequest, Conversation, Unanswered
 
 SEGMENT_SIZE = 100
 OPEN_FILES = 4096
@@ -97,6 +97,8 @@ class Store:
         self._unanswered: list[dict[str, Any]] = []
         self._flushing: dict[str, dict[str, Any]] = {}
         self._flushing_unanswered: list[dict[str, Any]] = []
+        self._bookings: dict[str, dict[str, Any]] = {}
+        self._flushing_bookings: dict[str, dict[str, Any]] = {}
         self._checkpoint: asyncio.Task[None] | None = None
         if readonly:
             for path in journal.journal_files(self.root):
@@ -140,6 +142,21 @@ class Store:
             if since is None or entry.at >= since:
                 yield entry
 
+    # -- booking requests ------------------------------------------------
+
+    def save_booking(self, request: BookingRequest) -> None:
+        """Create or update by reference: saving the same request twice keeps one copy."""
+        self._write({"op": "booking", "doc": request.model_dump(mode="json")})
+
+    def bookings(self, since: datetime | None = None) -> list[BookingRequest]:
+        with self._lock:
+            docs = {doc["ref"]: doc for path in sorted((self.root / "bookings").glob("*.json"))
+                    for doc in self._db(path).table("bookings").all()}
+            docs.update(self._flushing_bookings)
+            docs.update(self._bookings)
+        requests = [BookingRequest.model_validate(doc) for doc in docs.values()]
+        return sorted((r for r in requests if since is None or r.updated_at >= since), key=lambda r: r.created_at)
+
     # -- durability ------------------------------------------------------
 
     async def commit(self) -> None:
@@ -149,13 +166,14 @@ class Store:
             finished = self._journal.rotate()
             self._flushing, self._conversations = self._conversations, {}
             self._flushing_unanswered, self._unanswered = self._unanswered, []
+            self._flushing_bookings, self._bookings = self._bookings, {}
             self._checkpoint = asyncio.create_task(self._checkpoint_in_background(finished))
 
     async def _checkpoint_in_background(self, finished: Path) -> None:
         try:
-            await asyncio.to_thread(self._copy_into_files, self._flushing, self._flushing_unanswered, [finished])
+            await asyncio.to_thread(self._copy_into_files, self._flushing, self._flushing_unanswered, self._flushing_bookings, [finished])
         finally:
-            self._flushing, self._flushing_unanswered = {}, []
+            self._flushing, self._flushing_unanswered, self._flushing_bookings = {}, [], {}
             self._checkpoint = None
 
     async def aclose(self) -> None:
@@ -168,8 +186,8 @@ class Store:
         if self.readonly:
             return
         self._journal.close()
-        self._copy_into_files(self._conversations, self._unanswered, journal.journal_files(self.root))
-        self._conversations, self._unanswered = {}, []
+        self._copy_into_files(self._conversations, self._unanswered, self._bookings, journal.journal_files(self.root))
+        self._conversations, self._unanswered, self._bookings = {}, [], {}
         self._lockfile.close()
 
     # -- internals -------------------------------------------------------
@@ -186,6 +204,8 @@ class Store:
                 self._conversations[record["key"]] = record["doc"]
             elif record["op"] == "unanswered":
                 self._unanswered.append(record["doc"])
+            elif record["op"] == "booking":
+                self._bookings[record["doc"]["ref"]] = record["doc"]
 
     def _recover(self) -> None:
         """Finish what a previous process left in its journal."""
@@ -193,14 +213,18 @@ class Store:
         if files:
             for path in files:
                 self._apply(journal.replay(path))
-            self._copy_into_files(self._conversations, self._unanswered, files)
-            self._conversations, self._unanswered = {}, []
+            self._copy_into_files(self._conversations, self._unanswered, self._bookings, files)
+            self._conversations, self._unanswered, self._bookings = {}, [], {}
 
-    def _copy_into_files(self, conversations: dict[str, dict[str, Any]], unanswered: list[dict[str, Any]], done: list[Path]) -> None:
+    def _copy_into_files(self, conversations: dict[str, dict[str, Any]], unanswered: list[dict[str, Any]],
+                         bookings: dict[str, dict[str, Any]], done: list[Path]) -> None:
         """Checkpoint: write the latest state into TinyDB files, make it durable, drop the journal files."""
         with self._lock:
             for key, doc in conversations.items():
                 self._db(self._conversation_path(key)).table("conversation").upsert(Document(doc, doc_id=1))
+            for ref, doc in bookings.items():
+                month = doc["created_at"][:7]
+                self._db(self.root / "bookings" / f"{month}.json").table("bookings").upsert(doc, Query().ref == ref)
             self._append_unanswered(unanswered)
             unanswered.clear()  # in place and under the lock, so no reader sees an entry twice
             if self.fsync:

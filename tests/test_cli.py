@@ -64,7 +64,7 @@ async def test_terminal_chat_session(core):
     out = stdout.getvalue()
     assert "Hi there! I'm the virtual assistant of Doctors Med Spa" in out
     assert "Downtime and getting back to your day" in out
-    assert "We'd love to see you!" in out  # button 3 under the answer is "Book a consultation"
+    assert "Let's book your consultation" in out  # button 3 under the answer is "Book a consultation"
     assert out.rstrip().endswith("Bye!")
 
 

@@ -105,10 +105,11 @@ async def test_fallbacks_and_clarifies_are_logged_for_staff(core, store):
 
 
 async def test_intents_book_human_and_smalltalk(core, library):
-    assert [r.kind for r in await say(core, "I'd like to book a consultation")] == [ReplyKind.BOOKING]
-    assert [r.kind for r in await say(core, "can I talk to a real person")] == [ReplyKind.HUMAN]
-    assert (await say(core, "thanks!"))[0].text == library.messages.thanks
-    assert [r.kind for r in await say(core, "hi, what's the downtime?")] == [ReplyKind.ANSWER]
+    [booking] = await say(core, "I'd like to book a consultation", chat="a")
+    assert booking.kind is ReplyKind.BOOKING and booking.prompt.field == "name"
+    assert [r.kind for r in await say(core, "can I talk to a real person", chat="b")] == [ReplyKind.HUMAN]
+    assert (await say(core, "thanks!", chat="c"))[0].text == library.messages.thanks
+    assert [r.kind for r in await say(core, "hi, what's the downtime?", chat="d")] == [ReplyKind.ANSWER]
 
 
 async def test_book_word_inside_a_real_question_still_gets_the_answer(core):
@@ -125,9 +126,10 @@ async def test_ask_command_answers_its_question(core):
 async def test_commands(core, library):
     assert (await say(core, "/menu"))[0].kind is ReplyKind.MENU
     assert (await say(core, "/help"))[0].text == library.fill(library.messages.help).strip()
-    assert (await say(core, "/book"))[0].kind is ReplyKind.BOOKING
     assert (await say(core, "/human"))[0].kind is ReplyKind.HUMAN
     assert (await say(core, "/cancel"))[0].text == library.messages.nothing_to_cancel
+    assert (await say(core, "/book"))[0].prompt.field == "name"
+    assert (await say(core, "/cancel"))[0].text == library.messages.booking_flow.cancelled
     assert (await say(core, "/unknowncmd@SomeBot"))[0].text == library.fill(library.messages.help).strip()
 
 

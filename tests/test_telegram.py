@@ -84,9 +84,9 @@ async def test_topic_button_answers_in_a_new_message(telegram, recorder, library
 
 async def test_book_and_human_buttons(telegram, recorder):
     await feed(telegram, callback_update("book"))
-    await feed(telegram, callback_update("human"))
+    await feed(telegram, callback_update("human", uid=43))
     booking, human = recorder.sent()
-    assert "To book, call us at" in booking["text"]
+    assert "Let's book your consultation" in booking["text"]
     assert "let our team know" in human["text"]
     assert len(recorder.sent("answerCallbackQuery")) == 2
 

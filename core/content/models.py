@@ -107,7 +107,70 @@ class ButtonLabels(Model):
     book_online: Label
 
 
-TEMPLATE_FIELDS = frozenset({"clinic_name", "city", "phone", "address", "name", "section"})
+TEMPLATE_FIELDS = frozenset({"clinic_name", "city", "phone", "address", "name", "section", "ref", "limit", "field"})
+
+
+class TemplatedText(Model):
+    """A group of messages whose {placeholders} are checked like the top-level ones."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _known_fields_only(cls, value: object) -> object:
+        return _check_placeholders(value)
+
+
+def _check_placeholders(value: object) -> object:
+    if isinstance(value, str):
+        for _, name, _, _ in Formatter().parse(value):
+            if name is not None and name not in TEMPLATE_FIELDS:
+                allowed = ", ".join("{%s}" % f for f in sorted(TEMPLATE_FIELDS))
+                raise ValueError(f"unknown placeholder {{{name}}}; allowed: {allowed}")
+    return value
+
+
+class BookingButtons(TemplatedText):
+    confirm: Label
+    edit: Label
+    cancel: Label
+    done: Label
+    other: Label
+    agree: Label
+    decline: Label
+    # "continue" is a Python keyword, so the field is aliased
+    continue_: Label = Field(alias="continue")
+    update: Label
+    share_phone: Label
+
+
+class BookingFieldNames(Model):
+    name: Label
+    contact: Label
+    times: Label
+    concerns: Label
+    consent: Label
+
+
+class BookingMessages(TemplatedText):
+    ask_name: Text
+    ask_contact: Text
+    ask_times: Text
+    ask_concerns: Text
+    ask_other_concern: Text
+    ask_consent: Text
+    consent_needed: Text
+    summary: Text
+    confirmed: Text
+    already_requested: Text
+    cancelled: Text
+    resumed: Text
+    continue_offer: Text
+    expired: Text
+    bad_contact: Text
+    too_long: Text
+    need_text: Text
+    field_names: BookingFieldNames
+    time_choices: dict[TopicId, Label] = Field(min_length=1)
+    buttons: BookingButtons
 
 
 class Messages(Model):
@@ -122,7 +185,6 @@ class Messages(Model):
     medical: Text
     urgent: Text
     human: Text
-    booking: Text
     booking_online: Text
     greeting_again: Text
     thanks: Text
@@ -135,16 +197,12 @@ class Messages(Model):
     nothing_to_cancel: Text
     commands: dict[Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,31}$")], Annotated[str, StringConstraints(min_length=1, max_length=256)]]
     buttons: ButtonLabels
+    booking_flow: BookingMessages
 
     @field_validator("*", mode="after")
     @classmethod
     def _known_fields_only(cls, value: object) -> object:
-        if isinstance(value, str):
-            for _, name, _, _ in Formatter().parse(value):
-                if name is not None and name not in TEMPLATE_FIELDS:
-                    allowed = ", ".join("{%s}" % f for f in sorted(TEMPLATE_FIELDS))
-                    raise ValueError(f"unknown placeholder {{{name}}}; allowed: {allowed}")
-        return value
+        return _check_placeholders(value)
 
 
 class Safety(Model):

@@ -1,0 +1,28 @@
+"""Everything one incoming event is handled with, gathered in one place.
+
+A turn pins the content version (so a reload mid-message cannot mix versions),
+the clock reading, the conversation record being updated, and the side effects
+(booking requests to store, messages for staff) that the engine carries out
+once the conversation has been saved.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from core.booking import BookingFlow
+from core.events import Event, Reply
+from core.knowledge import Knowledge
+from core.records import BookingRequest, Conversation
+
+
+@dataclass
+class Turn:
+    k: Knowledge
+    flow: BookingFlow
+    event: Event
+    conversation: Conversation
+    now: datetime
+    requests: list[BookingRequest] = field(default_factory=list)
+    staff: list[Reply] = field(default_factory=list)
