@@ -125,6 +125,7 @@ class BookingFlow:
                 draft.concerns = [c for c in draft.concerns if c != arg] if arg in draft.concerns else [*draft.concerns, arg]
             return Outcome([self.ask(draft)])
         if verb == "concerns-done" and draft.step == "concerns":
+            draft.concerns_done = True
             return Outcome([self._advance(draft)])
         if verb == "consent" and draft.step == "consent":
             if arg == "yes":
@@ -176,6 +177,7 @@ class BookingFlow:
                     return replies
         if "concerns" in values:
             draft.concerns = [c for c in values["concerns"].split("|") if c in self.concerns]
+            draft.concerns_done = True
         draft.step = self._next_missing(draft) if not draft.editing else "summary"
         if original == "summary" and draft.step != "summary":
             draft.editing = True
@@ -265,7 +267,7 @@ class BookingFlow:
             return "contact"
         if not draft.times:
             return "times"
-        if draft.step in ("name", "contact", "times"):
+        if not draft.concerns_done:
             return "concerns"
         if not draft.consent:
             return "consent"

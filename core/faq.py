@@ -64,7 +64,8 @@ def decide(matcher: Matcher, text: str, without: int | None = None) -> Decision:
     answered: list[Decision] = []
     for part in parts:
         decision = _decide(matcher.rank(part, without=without))
-        if decision.outcome is Outcome.ANSWER and decision.topics[0] not in {d.topics[0] for d in answered}:
+        names_it = decision.candidates and decision.candidates[0].keyword > 0  # "wait," alone is no question
+        if decision.outcome is Outcome.ANSWER and names_it and decision.topics[0] not in {d.topics[0] for d in answered}:
             answered.append(decision)
     if len(answered) < 2:
         return whole

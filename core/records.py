@@ -30,6 +30,7 @@ class Draft(Record):
     contact_kind: str = ""
     times: str = ""
     concerns: list[str] = []
+    concerns_done: bool = False
     other: str = ""
     consent: bool = False
     editing: bool = False
