@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from bots.terminal import chat
-from cli import accuracy, report
+from cli import accuracy, leads, report
 from cli.ask import as_json, as_text, ask, ask_many, dumps, explain, scratch_dir
 from cli.compose import StartupError, build_core, configure_logging, load_knowledge
 from cli.serve import serve
@@ -48,6 +48,10 @@ def _parser() -> argparse.ArgumentParser:
     report_.add_argument("--since", type=float, metavar="DAYS", help="only the last DAYS days")
     report_.add_argument("--csv", action="store_true", help="print CSV for a spreadsheet")
 
+    leads_ = sub.add_parser("leads", help="confirmed consultation requests")
+    leads_.add_argument("--since", type=float, metavar="DAYS", help="only the last DAYS days")
+    leads_.add_argument("--csv", action="store_true", help="print CSV for a spreadsheet")
+
     acc = sub.add_parser("accuracy", help="measure accuracy on a labelled question set")
     acc.add_argument("questions", nargs="?", type=Path, default=accuracy.QUESTIONS)
     acc.add_argument("--content", type=Path, help="content folder (default: from settings)")
@@ -67,6 +71,8 @@ def main(argv: list[str] | None = None) -> int:
             return _check(args, settings)
         if args.command == "report":
             return _report(args, settings)
+        if args.command == "leads":
+            return _leads(args, settings)
         return asyncio.run(_run(args, settings))
     except (StartupError, SettingsError, StorageError) as exc:
         print(exc, file=sys.stderr)
@@ -139,8 +145,18 @@ def _check(args: argparse.Namespace, settings: Settings) -> int:
     return 1 if errors or (args.strict and problems) else 0
 
 
+def _since(days: float | None) -> datetime | None:
+    return datetime.now(UTC) - timedelta(days=days) if days else None
+
+
+def _leads(args: argparse.Namespace, settings: Settings) -> int:
+    table = leads.rows(Store(settings.storage.dir, readonly=True).bookings(_since(args.since)))
+    print(leads.as_csv(table) if args.csv else leads.as_text(table), end="" if args.csv else "\n")
+    return 0
+
+
 def _report(args: argparse.Namespace, settings: Settings) -> int:
-    since = datetime.now(UTC) - timedelta(days=args.since) if args.since else None
+    since = _since(args.since)
     entries = list(Store(settings.storage.dir, readonly=True).unanswered(since))
     knowledge = load_knowledge(settings.content.dir)
     table = report.rows(report.group(entries, knowledge.matcher.common_stems()), knowledge)

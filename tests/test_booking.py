@@ -170,3 +170,27 @@ async def test_form_answers_several_fields_at_once(core, store):
 async def test_stale_booking_buttons(core, library):
     [reply] = await press(core, "book:confirm")
     assert reply.text.startswith(library.messages.stale_button)
+
+
+def test_leads_command_lists_requests_as_text_and_csv(tmp_path):
+    import subprocess
+    import sys
+
+    from core.records import BookingRequest
+    from tests.conftest import ROOT
+
+    store = Store(tmp_path / "data", fsync=False)
+    request = BookingRequest(ref="MN-AAAA-BBBB", conversation="telegram:1", platform="telegram", chat_id="1", name="Ann, Lee",
+                             contact="+15015550123", contact_kind="phone", times="Mondays", concerns=["Pores"], consent=True,
+                             created_at=NOW, updated_at=NOW)
+    store.save_booking(request)
+    store.save_booking(request)  # saved twice, listed once
+    store.close()
+    config = tmp_path / "config.toml"
+    config.write_text(f'[storage]\ndir = "{tmp_path / "data"}"\n')
+    run = lambda *a: subprocess.run([sys.executable, "run.py", "--config", str(config), "leads", *a], cwd=ROOT, capture_output=True, text=True)  # noqa: E731
+    text = run()
+    assert text.returncode == 0 and text.stdout.count("MN-AAAA-BBBB") == 1 and "Ann, Lee <+15015550123>" in text.stdout
+    csv_lines = run("--csv").stdout.splitlines()
+    assert csv_lines[0] == "ref,created,name,contact,contact_kind,times,concerns,platform,status"
+    assert csv_lines[1].startswith('MN-AAAA-BBBB,2026-11-24T15:00+00:00,"Ann, Lee",+15015550123,phone,Mondays,Pores,telegram,new')
