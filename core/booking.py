@@ -18,7 +18,7 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
 from core.content.models import BookingMessages, Library, is_placeholder
-from core.events import Button, Event, Prompt, Reply, ReplyKind
+from core.events import Button, Event, FormField, Prompt, Reply, ReplyKind
 from core.records import BookingRequest, Conversation, Draft
 from core.text import escape_markdown
 
@@ -176,7 +176,8 @@ class BookingFlow:
                     draft.step = name
                     return replies
         if "concerns" in values:
-            draft.concerns = [c for c in values["concerns"].split("|") if c in self.concerns]
+            picked = [c.rsplit(":", 1)[-1] for c in values["concerns"].split("|")]  # topic ids or their action ids
+            draft.concerns = [c for c in picked if c in self.concerns]
             draft.concerns_done = True
         draft.step = self._next_missing(draft) if not draft.editing else "summary"
         if original == "summary" and draft.step != "summary":
@@ -217,28 +218,39 @@ class BookingFlow:
         """The question for the current step, with its native prompt."""
         b = self.msg.buttons
         cancel = Button(label=b.cancel, action="book:cancel")
-        values = {"name": draft.name, "contact": draft.contact, "times": draft.times, "other": draft.other}
+        form = self._form(draft)
         match draft.step:
             case "name":
-                return self._prompt(self.msg.ask_name, Prompt(field="name", kind="text", values=values), (cancel,))
+                return self._prompt(self.msg.ask_name, Prompt(field="name", kind="text", form=form, form_label=b.form), (cancel,))
             case "contact":
-                return self._prompt(self.msg.ask_contact, Prompt(field="contact", kind="contact", values=values), (cancel,))
+                share = (Button(label=b.share_phone, action="book:share-phone"),)
+                prompt = Prompt(field="contact", kind="contact", options=share, form=form, form_label=b.form)
+                return self._prompt(self.msg.ask_contact, prompt, (cancel,))
             case "times":
                 options = tuple(Button(label=label, action=f"book:time:{key}") for key, label in self.msg.time_choices.items())
-                return self._prompt(self.msg.ask_times, Prompt(field="times", kind="choice", options=options, values=values), (*options, cancel))
+                return self._prompt(self.msg.ask_times, Prompt(field="times", kind="choice", options=options), (*options, cancel))
             case "concerns":
                 options = tuple(Button(label=("✓ " if c in draft.concerns else "") + self.lib.topics[c].button, action=f"book:concern:{c}")
                                 for c in self.concerns)
                 other = Button(label=b.other, action="book:concern:other")
                 done = Button(label=b.done, action="book:concerns-done")
-                prompt = Prompt(field="concerns", kind="multi", options=options, selected=tuple(f"book:concern:{c}" for c in draft.concerns), values=values)
+                prompt = Prompt(field="concerns", kind="multi", options=options, selected=tuple(f"book:concern:{c}" for c in draft.concerns))
                 return self._prompt(self.msg.ask_concerns, prompt, (*options, other, done, cancel))
             case "other":
-                return self._prompt(self.msg.ask_other_concern, Prompt(field="other", kind="text", values=values), (cancel,))
+                other = (FormField(name="other", label=b.other, value=draft.other, max_length=LIMITS["other"]),)
+                return self._prompt(self.msg.ask_other_concern, Prompt(field="other", kind="text", form=other, form_label=b.form), (cancel,))
             case "consent":
                 options = (Button(label=b.agree, action="book:consent:yes"), Button(label=b.decline, action="book:consent:no"))
                 return self._prompt(self.msg.ask_consent, Prompt(field="consent", kind="consent", options=options), (*options, cancel))
         return self._summary(draft)
+
+    def _form(self, draft: Draft) -> tuple[FormField, ...]:
+        names = self.msg.field_names
+        return (
+            FormField(name="name", label=names.name, value=draft.name, max_length=LIMITS["name"]),
+            FormField(name="contact", label=names.contact, value=draft.contact, max_length=LIMITS["contact"]),
+            FormField(name="times", label=names.times, value=draft.times, max_length=LIMITS["times"], required=False),
+        )
 
     def _summary(self, draft: Draft) -> Reply:
         names, b = self.msg.field_names, self.msg.buttons

@@ -70,6 +70,14 @@ class Button(Frozen):
         return value
 
 
+class FormField(Frozen):
+    name: str
+    label: str
+    value: str = ""
+    max_length: int = 200
+    required: bool = True
+
+
 class Prompt(Frozen):
     """What a multi-step flow expects next, so each platform can ask for it natively
     (Telegram's contact button, a Discord modal or select menu)."""
@@ -78,8 +86,10 @@ class Prompt(Frozen):
     kind: Literal["text", "contact", "choice", "multi", "consent", "summary"]
     options: tuple[Button, ...] = ()
     selected: tuple[str, ...] = ()
-    values: dict[str, str] = {}
-    """Answers given so far, so a form can be shown pre-filled."""
+    form: tuple[FormField, ...] = ()
+    """The text fields of this flow, pre-filled, for platforms that show a form."""
+    form_label: str | None = None
+    """Label of the button that opens that form."""
 
 
 class Reply(Frozen):

@@ -179,3 +179,30 @@ async def test_a_failure_gets_a_neutral_apology(core, recorder, library, monkeyp
         await feed(bot, message_update("pores"))
     [apology] = recorder.sent()
     assert apology["text"] == library.messages.error_apology
+
+
+async def test_booking_steps_with_the_share_phone_button(telegram, recorder, store):
+    await feed(telegram, callback_update("book"))
+    await feed(telegram, message_update("Ann Lee"))
+    ask_name, ask_contact = recorder.sent()
+    assert ask_name["text"].startswith("Let's book your consultation.") and callbacks(ask_name) == ["book:cancel"]
+    markup = ask_contact["reply_markup"]
+    markup = markup if isinstance(markup, dict) else json.loads(markup)
+    assert markup["keyboard"] == [[{"text": "Share my phone number", "request_contact": True}], [{"text": "Cancel"}]]
+    assert markup["one_time_keyboard"] is True
+    await feed(telegram, message_update(None, contact={"phone_number": "+1 501 555 0123", "first_name": "Ann", "user_id": 42}))
+    ask_times = recorder.sent()[-1]
+    assert ask_times["text"].startswith("Which <b>days and times</b> suit you best?")
+    assert callbacks(ask_times)[:2] == ["book:time:weekday-morning", "book:time:weekday-afternoon"]
+    assert store.conversation("telegram:42").booking.contact == "+15015550123"
+    await feed(telegram, callback_update("book:time:saturday", message_id=80))
+    recorder.calls.clear()
+    await feed(telegram, callback_update("book:concern:pores", message_id=81))
+    assert methods(recorder) == ["answerCallbackQuery", "editMessageText"]  # the toggle is shown in place
+    [edit] = recorder.sent("editMessageText")
+    assert edit["message_id"] == 81 and any("✓ Pores" == key["text"] for row in keyboard(edit) for key in row)
+
+
+async def test_someone_elses_contact_card_is_not_taken_as_a_phone_number(telegram, recorder, library):
+    await feed(telegram, message_update(None, contact={"phone_number": "+15015550199", "first_name": "Bob", "user_id": 7}))
+    assert recorder.sent()[0]["text"] == library.messages.non_text

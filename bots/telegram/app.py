@@ -28,6 +28,11 @@ T = TypeVar("T")
 SEND_ATTEMPTS = 3
 
 
+def replaces_message(reply: Reply) -> bool:
+    """Menu navigation and multiple-choice toggles read better edited in place than piled up."""
+    return reply.kind is ReplyKind.MENU or (reply.prompt is not None and reply.prompt.kind == "multi")
+
+
 def file_url(base_url: str) -> str:
     """The file download URL that goes with a Bot API base URL (self-hosted servers included)."""
     return base_url.removesuffix("/bot") + "/file/bot"
@@ -89,7 +94,7 @@ class TelegramBot:
         event = to_event(update)
         replies = await self.core.handle(event)
         menu_message = query.message if query.message is not None and query.message.is_accessible else None
-        if menu_message is not None and len(replies) == 1 and replies[0].kind is ReplyKind.MENU:
+        if menu_message is not None and len(replies) == 1 and replaces_message(replies[0]):
             [message] = to_messages(replies[0])
             try:
                 await self._retry(lambda: menu_message.edit_text(message.text, parse_mode=message.parse_mode, reply_markup=message.reply_markup))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, Message, ReplyKeyboardMarkup, Update
 from telegram.constants import MessageLimit, ParseMode
 
 from bots.markdown import PLAIN, Style, render
@@ -31,7 +31,7 @@ ATTACHMENTS = ("photo", "sticker", "voice", "video", "video_note", "audio", "doc
 class OutgoingMessage:
     text: str
     parse_mode: str | None
-    reply_markup: InlineKeyboardMarkup | None
+    reply_markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | None
 
 
 def to_event(update: Update) -> Event | None:
@@ -47,6 +47,8 @@ def to_event(update: Update) -> Event | None:
         return None
     if message.text is not None:
         return Event(**common, text=message.text, message_id=str(message.message_id))
+    if message.contact is not None and message.contact.user_id == user.id:
+        return Event(**common, text=message.contact.phone_number, message_id=str(message.message_id))  # "share my phone number"
     return Event(**common, text=message.caption, attachment=attachment_kind(message), message_id=str(message.message_id))
 
 
@@ -68,6 +70,17 @@ def keyboard(buttons: tuple[Button, ...]) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(rows)
 
 
+def contact_keyboard(reply: Reply) -> ReplyKeyboardMarkup | None:
+    """For a phone/e-mail question: Telegram's "share my phone number" button (plus the
+    text buttons of the reply, such as Cancel, which arrive as typed text)."""
+    prompt = reply.prompt
+    if prompt is None or prompt.kind != "contact" or not prompt.options:
+        return None
+    rows = [[KeyboardButton(prompt.options[0].label, request_contact=True)]]
+    rows += [[KeyboardButton(b.label)] for b in reply.buttons if not b.url]
+    return ReplyKeyboardMarkup(rows, one_time_keyboard=True, resize_keyboard=True)
+
+
 def to_messages(reply: Reply) -> list[OutgoingMessage]:
     """One or more messages for a reply; the buttons go under the last one."""
     texts: list[tuple[str, str | None]] = []
@@ -77,5 +90,5 @@ def to_messages(reply: Reply) -> list[OutgoingMessage]:
             texts.append((rendered, ParseMode.HTML))
         else:  # pathological escaping: send plain text rather than broken HTML
             texts += [(p, None) for p in split_message(render(part, PLAIN), MessageLimit.MAX_TEXT_LENGTH)]
-    markup = keyboard(reply.buttons)
+    markup = contact_keyboard(reply) or keyboard(reply.buttons)
     return [OutgoingMessage(text, mode, markup if i == len(texts) - 1 else None) for i, (text, mode) in enumerate(texts)]

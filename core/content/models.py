@@ -140,6 +140,7 @@ class BookingButtons(TemplatedText):
     continue_: Label = Field(alias="continue")
     update: Label
     share_phone: Label
+    form: Label
 
 
 class BookingFieldNames(Model):
