@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 from core import actions
 from core.booking import BookingFlow
-from core.events import Event, Reply, ReplyKind
+from core.events import Event, Prompt, Reply, ReplyKind
 from core.faq import Outcome, decide
 from core.flow_stage import flow_stage, offer_to_continue
 from core.intents import Intent
@@ -53,6 +53,13 @@ class Core:
     def apology(self) -> Reply:
         """The neutral message adapters send when something failed on our side."""
         return self.knowledge.replies.notice(self.knowledge.library.messages.error_apology, with_menu=False)
+
+    def pending_prompt(self, conversation_key: str) -> Prompt | None:
+        """What the client's flow is waiting for, so an adapter can show it as a form."""
+        conversation = self.store.conversation(conversation_key)
+        if conversation is None or conversation.booking is None:
+            return None
+        return BookingFlow(self.knowledge.library, self.booking_timeout).ask(conversation.booking).prompt
 
     def use(self, knowledge: Knowledge) -> None:
         """Switch to new content; replies already being built keep the version they started with."""

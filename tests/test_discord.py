@@ -156,3 +156,42 @@ async def test_errors_get_a_neutral_apology(client, recorder, library, monkeypat
     replies = [p for _, p in recorder.messages()]
     assert [r["content"] for r in replies] == [library.messages.error_apology] * 3
     assert "boom" in caplog.text
+
+
+def components(payload: dict) -> list[dict]:
+    return [c for row in payload.get("components", []) for c in row["components"]]
+
+
+async def test_booking_with_a_modal_form_and_select_menus(client, recorder, store):
+    from tests.discord_harness import interaction, message as gateway_message
+
+    await feed(client, "INTERACTION_CREATE", slash("book"))
+    [(_, start)] = recorder.posts("/callback")
+    assert [c.get("custom_id") for c in components(start["data"])] == [f"{PREFIX}book:form", f"{PREFIX}book:cancel"]
+    assert components(start["data"])[0]["label"] == "Fill in the form"
+
+    await feed(client, "INTERACTION_CREATE", click(f"{PREFIX}book:form", label="Fill in the form"))
+    modal = recorder.posts("/callback")[-1][1]
+    assert modal["type"] == 9
+    inputs = components(modal["data"])
+    assert [i["label"] for i in inputs] == ["Name", "Contact", "Preferred times"] and inputs[2]["required"] is False
+
+    values = {"Name": "Ann Lee", "Contact": "ann@example.com", "Preferred times": "Friday mornings"}
+    submitted = [{"type": 1, "components": [{"type": 4, "custom_id": i["custom_id"], "value": values[i["label"]]}]} for i in inputs]
+    await feed(client, "INTERACTION_CREATE", interaction(5, {"custom_id": modal["data"]["custom_id"], "components": submitted}))
+    concerns = recorder.posts("/callback")[-1][1]["data"]
+    [select] = [c for c in components(concerns) if c["type"] == 3]
+    assert select["custom_id"] == f"{PREFIX}sel:multi:concerns" and select["max_values"] == len(select["options"])
+    assert "book:concern:pores" in [o["value"] for o in select["options"]]
+    assert [c.get("custom_id") for c in components(concerns) if c["type"] == 2] == [
+        f"{PREFIX}book:concern:other", f"{PREFIX}book:concerns-done", f"{PREFIX}book:cancel"]
+    draft = store.conversation(f"discord:{DM_CHANNEL}").booking
+    assert (draft.name, draft.contact, draft.times) == ("Ann Lee", "ann@example.com", "Friday mornings")
+
+    earlier = gateway_message("concerns", components=[{"type": 1, "components": [select]}])
+    await feed(client, "INTERACTION_CREATE", interaction(3, {"custom_id": select["custom_id"], "component_type": 3,
+                                                              "values": ["book:concern:pores", "book:concern:firmness"]},
+                                                          message_payload=earlier))
+    consent = recorder.posts("/callback")[-1][1]["data"]
+    assert consent["content"].startswith("May our team **contact you**")
+    assert store.conversation(f"discord:{DM_CHANNEL}").booking.concerns == ["pores", "firmness"]

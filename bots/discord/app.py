@@ -15,8 +15,8 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bots.discord.convert import (ALLOWED_MENTIONS, PREFIX, ActionButton, interaction_event, message_event, strip_mention,
-                                  to_messages)
+from bots.discord.convert import (ALLOWED_MENTIONS, FORM_ACTION, PREFIX, ActionButton, BookingForm, ChoiceSelect, interaction_event,
+                                  message_event, strip_mention, to_messages)
 from core.engine import Core
 from core.events import Event, Reply, ReplyKind
 from core.settings import DiscordSettings
@@ -63,7 +63,7 @@ class ClinicClient(discord.Client):
         return app_commands.Command(name=name, description=description[:100], callback=command)
 
     async def setup_hook(self) -> None:
-        self.add_dynamic_items(ActionButton)
+        self.add_dynamic_items(ActionButton, ChoiceSelect)
         guild = discord.Object(self.settings.guild_id) if self.settings.guild_id else None
         if self.settings.sync_commands == "guild" and guild is not None:
             self.tree.copy_global_to(guild=guild)
@@ -105,9 +105,28 @@ class ClinicClient(discord.Client):
     async def on_action(self, interaction: discord.Interaction, action: str) -> None:
         """A click on one of our buttons (also after a restart: see ActionButton)."""
         try:
-            await self.answer_interaction(interaction, interaction_event(interaction, action=action))
+            if action == FORM_ACTION:
+                await self.open_form(interaction)
+            else:
+                await self.answer_interaction(interaction, interaction_event(interaction, action=action))
         except Exception as exc:  # noqa: BLE001 - dynamic items bypass View.on_error; this is their boundary
             await self.on_view_error(interaction, exc)
+
+    async def on_form(self, interaction: discord.Interaction, values: dict[str, str]) -> None:
+        """Answers from the booking form or a multiple-choice select menu."""
+        try:
+            await self.answer_interaction(interaction, interaction_event(interaction, form=values))
+        except Exception as exc:  # noqa: BLE001 - same boundary as on_action
+            await self.on_view_error(interaction, exc)
+
+    async def open_form(self, interaction: discord.Interaction) -> None:
+        """Show the booking form for the step the client is at, pre-filled from the core."""
+        event = interaction_event(interaction, action=FORM_ACTION)
+        prompt = self.core.pending_prompt(event.conversation_key)
+        if prompt is None or not prompt.form:
+            await self.answer_interaction(interaction, interaction_event(interaction, action="book:resume"))
+            return
+        await interaction.response.send_modal(BookingForm(prompt.form_label or "", prompt))
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         """Components that are not ours (or from an older bot) get a polite ephemeral note."""
