@@ -4,6 +4,7 @@ builds the bot the same way."""
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from pathlib import Path
 
 from core.content import ContentErrors, load_library
@@ -24,8 +25,8 @@ def load_knowledge(content_dir: Path) -> Knowledge:
         raise StartupError(f"The content in {content_dir} has errors:\n{exc}") from None
 
 
-def build_core(content_dir: Path, store: Store, outbox: Outbox | None = None) -> Core:
-    return Core(load_knowledge(content_dir), store, outbox or LogOutbox())
+def build_core(content_dir: Path, store: Store, outbox: Outbox | None = None, booking_timeout_hours: float = 24.0) -> Core:
+    return Core(load_knowledge(content_dir), store, outbox or LogOutbox(), booking_timeout=timedelta(hours=booking_timeout_hours))
 
 
 class SecretFilter(logging.Filter):

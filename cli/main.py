@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
     content = args.content or settings.content.dir
     if args.command == "chat":
-        core = build_core(content, Store(settings.storage.dir, fsync=settings.storage.fsync))
+        core = build_core(content, Store(settings.storage.dir, fsync=settings.storage.fsync), booking_timeout_hours=settings.booking.timeout_hours)
         watcher = None
         if settings.content.reload_seconds > 0:
             watcher = asyncio.create_task(ContentReloader(core, content, settings.content.reload_seconds).watch())

@@ -82,7 +82,7 @@ class BookingFlow:
     def start(self, conversation: Conversation, now: datetime, updating: str | None = None) -> list[Reply]:
         recent = conversation.last_request_at is not None and now - conversation.last_request_at < REPEAT_WINDOW
         if recent and updating is None and conversation.booking is None:
-            return [self._say(self.msg.already_requested.format(ref=conversation.last_request), buttons=(
+            return [self._say(self.lib.fill(self.msg.already_requested, ref=conversation.last_request), buttons=(
                 Button(label=self.msg.buttons.update, action="book:update"), self._menu_button()))]
         if conversation.booking is not None:
             return [self._say(self.msg.resumed), self.ask(conversation.booking)]
@@ -146,7 +146,7 @@ class BookingFlow:
         step = "other" if draft.step == "other" else draft.step
         value = text.strip()
         if step in ("name", "times", "other", "contact") and len(value) > LIMITS[step]:
-            return [self._say(self.msg.too_long.format(limit=LIMITS[step])), self.ask(draft)]
+            return [self._say(self.lib.fill(self.msg.too_long, limit=str(LIMITS[step]))), self.ask(draft)]
         if step == "name" and value:
             draft.name = value
         elif step == "contact":
@@ -195,7 +195,7 @@ class BookingFlow:
         )
         conversation.booking = None
         conversation.last_request, conversation.last_request_at = ref, now
-        text = self.msg.confirmed.format(ref=ref, phone=self.lib.clinic.phone)
+        text = self.lib.fill(self.msg.confirmed, ref=ref)
         return Outcome([self._say(text, buttons=(self._menu_button(),))], request=request, notices=[self.lead_card(request)])
 
     def lead_card(self, request: BookingRequest) -> Reply:

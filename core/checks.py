@@ -127,7 +127,8 @@ def _labels(root: Path, library: Library) -> list[ContentError]:
 def _placeholders(root: Path, library: Library) -> list[ContentError]:
     warnings = []
     clinic = library.clinic
-    fields = {("phone",): clinic.phone, ("address",): clinic.address, ("prices",): clinic.prices, ("booking_url",): clinic.booking_url}
+    fields = {("phone",): clinic.phone, ("address",): clinic.address, ("prices",): clinic.prices,
+              ("callback_time",): clinic.callback_time, ("booking_url",): clinic.booking_url}
     fields.update({("hours", "days", day): value for day, value in clinic.hours.days.items()})
     for path, value in fields.items():
         if is_placeholder(value):

@@ -46,6 +46,10 @@ class DiscordSettings(Section):
     sync_commands: Literal["guild", "global", "off"] = "guild"
 
 
+class BookingSettings(Section):
+    timeout_hours: float = 24.0
+
+
 class LoggingSettings(Section):
     level: str = "INFO"
 
@@ -55,6 +59,7 @@ class Settings(Section):
     storage: StorageSettings = StorageSettings()
     telegram: TelegramSettings = TelegramSettings()
     discord: DiscordSettings = DiscordSettings()
+    booking: BookingSettings = BookingSettings()
     logging: LoggingSettings = LoggingSettings()
 
 

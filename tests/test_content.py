@@ -58,7 +58,7 @@ def test_the_cut_off_sentence_is_marked_for_staff_review(library):
 
 def test_facts_missing_from_the_source_are_placeholders(library):
     clinic = library.clinic
-    for value in (clinic.phone, clinic.address, clinic.prices, *clinic.hours.days.values()):
+    for value in (clinic.phone, clinic.address, clinic.prices, clinic.callback_time, *clinic.hours.days.values()):
         assert is_placeholder(value)
     assert clinic.hours.timezone == "America/Chicago"
 

@@ -88,6 +88,7 @@ class Clinic(Model):
     phone: Text
     address: Text
     prices: Text
+    callback_time: Text
     booking_url: str = ""
     hours: Hours
 
@@ -107,7 +108,7 @@ class ButtonLabels(Model):
     book_online: Label
 
 
-TEMPLATE_FIELDS = frozenset({"clinic_name", "city", "phone", "address", "name", "section", "ref", "limit", "field"})
+TEMPLATE_FIELDS = frozenset({"clinic_name", "city", "phone", "address", "callback_time", "name", "section", "ref", "limit", "field"})
 
 
 class TemplatedText(Model):
@@ -247,6 +248,7 @@ class Library(Model):
             "city": self.clinic.city,
             "phone": self.clinic.phone,
             "address": self.clinic.address,
+            "callback_time": self.clinic.callback_time,
             "name": "",
             "section": "",
         }
