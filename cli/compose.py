@@ -3,7 +3,10 @@ builds the bot the same way."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -11,7 +14,22 @@ from core.content import ContentErrors, load_library
 from core.engine import Core
 from core.knowledge import Knowledge
 from core.outbox import LogOutbox, Outbox
+from core.reload import ContentReloader
 from core.storage import Store
+
+
+@contextlib.asynccontextmanager
+async def running(core: Core, content_dir: Path, reload_seconds: float) -> AsyncIterator[Core]:
+    """The bot's lifetime: content reload in the background, storage closed at the end."""
+    watcher = asyncio.create_task(ContentReloader(core, content_dir, reload_seconds).watch()) if reload_seconds > 0 else None
+    try:
+        yield core
+    finally:
+        if watcher is not None:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
+        await core.store.aclose()
 
 
 class StartupError(Exception):

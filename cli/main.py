@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import sys
 from datetime import UTC, date, datetime, timedelta
@@ -13,10 +12,9 @@ from pathlib import Path
 from bots.terminal import chat
 from cli import accuracy, leads, report
 from cli.ask import as_json, as_text, ask, ask_many, dumps, explain, scratch_dir
-from cli.compose import StartupError, build_core, configure_logging, load_knowledge
+from cli.compose import StartupError, build_core, configure_logging, load_knowledge, running
 from cli.serve import serve
 from core.checks import as_dicts, check
-from core.reload import ContentReloader
 from core.settings import Settings, SettingsError, load_settings
 from core.storage import StorageError, Store
 
@@ -85,17 +83,8 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
     content = args.content or settings.content.dir
     if args.command == "chat":
         core = build_core(content, Store(settings.storage.dir, fsync=settings.storage.fsync), booking_timeout_hours=settings.booking.timeout_hours)
-        watcher = None
-        if settings.content.reload_seconds > 0:
-            watcher = asyncio.create_task(ContentReloader(core, content, settings.content.reload_seconds).watch())
-        try:
+        async with running(core, content, settings.content.reload_seconds):
             await chat(core.handle)
-        finally:
-            if watcher:
-                watcher.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await watcher
-            await core.store.aclose()
         return 0
     with scratch_dir() as scratch:
         core = build_core(content, Store(scratch, fsync=False))

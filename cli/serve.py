@@ -8,7 +8,6 @@ message instead of a stream of 401 errors, and they are never printed.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 import re
@@ -17,8 +16,7 @@ from pathlib import Path
 
 from bots.discord.app import DiscordBot
 from bots.telegram.app import TelegramBot
-from cli.compose import StartupError, build_core, hide_secrets
-from core.reload import ContentReloader
+from cli.compose import StartupError, build_core, hide_secrets, running
 from core.settings import Settings
 from core.storage import Store
 
@@ -69,21 +67,16 @@ async def serve(settings: Settings, content: Path) -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    watcher = asyncio.create_task(ContentReloader(core, content, settings.content.reload_seconds).watch()) if settings.content.reload_seconds > 0 else None
     started = []
-    try:
-        for bot in bots:
-            await bot.start()
-            started.append(bot)
-        log.info("serving on %s", ", ".join(type(b).__name__ for b in started))
-        await stop.wait()
-        log.info("stopping")
-    finally:
-        for bot in reversed(started):
-            await bot.stop()
-        if watcher:
-            watcher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await watcher
-        await core.store.aclose()
+    async with running(core, content, settings.content.reload_seconds):
+        try:
+            for bot in bots:
+                await bot.start()
+                started.append(bot)
+            log.info("serving on %s", ", ".join(type(b).__name__ for b in started))
+            await stop.wait()
+            log.info("stopping")
+        finally:
+            for bot in reversed(started):
+                await bot.stop()
     return 0

@@ -53,16 +53,21 @@ class FakeBotApi:
         self.new_update.set()
 
 
-async def test_long_polling_round_trip_and_clean_stop(core, monkeypatch):
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    api = FakeBotApi()
+async def serve_fake_api(api: FakeBotApi) -> tuple[web.AppRunner, int]:
+    """Start the fake Bot API on a free port of 127.0.0.1."""
     app = web.Application()
     app.router.add_post("/bot{token}/{method}", api.handle)
     runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
-    port = site._server.sockets[0].getsockname()[1]
+    return runner, site._server.sockets[0].getsockname()[1]
+
+
+async def test_long_polling_round_trip_and_clean_stop(core, monkeypatch):
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    api = FakeBotApi()
+    runner, port = await serve_fake_api(api)
     bot = TelegramBot(core, TOKEN, TelegramSettings(base_url=f"http://127.0.0.1:{port}/bot"))
     try:
         await bot.start()
@@ -86,13 +91,7 @@ async def test_serve_runs_until_sigterm_and_never_logs_the_token(tmp_path, monke
     from tests.conftest import ROOT
 
     api = FakeBotApi()
-    app = web.Application()
-    app.router.add_post("/bot{token}/{method}", api.handle)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]
+    runner, port = await serve_fake_api(api)
     config = tmp_path / "config.toml"
     config.write_text(f'[storage]\ndir = "{tmp_path / "data"}"\n[content]\ndir = "{ROOT / "content"}"\n'
                       f'[telegram]\nbase_url = "http://127.0.0.1:{port}/bot"\n[logging]\nlevel = "DEBUG"\n')

@@ -70,7 +70,7 @@ class Hours(Model):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r}; use a name like America/Chicago")
+            raise ValueError(f"unknown time zone {value!r}; use a name like America/Chicago") from None
         return value
 
     @field_validator("days")
