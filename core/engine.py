@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 from core import actions
 from core.booking import BookingFlow
 from core.events import Event, Prompt, Reply, ReplyKind
+from core.handoff import DeskAction, Handoff, client_address, thread_address
 from core.faq import Outcome, decide
 from core.flow_stage import flow_stage, offer_to_continue
 from core.intents import Intent
@@ -31,6 +33,8 @@ from core.turn import Turn
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+Reload = Callable[[], Awaitable[list]]
+"""Reloads content now; returns the errors if the change was refused."""
 
 
 def utcnow() -> datetime:
@@ -39,12 +43,16 @@ def utcnow() -> datetime:
 
 class Core:
     def __init__(self, knowledge: Knowledge, store: Store, outbox: Outbox, clock: Clock = utcnow,
-                 booking_timeout: timedelta = timedelta(hours=24)) -> None:
+                 booking_timeout: timedelta = timedelta(hours=24), sign_with_name: bool = True, on_call: str = "",
+                 reload: Reload | None = None) -> None:
         self.knowledge = knowledge
         self.store = store
         self.outbox = outbox
         self.clock = clock
         self.booking_timeout = booking_timeout
+        self.sign_with_name = sign_with_name
+        self.on_call = on_call
+        self.reload = reload
 
     def commands(self) -> dict[str, str]:
         """Commands and their descriptions, for the platforms' command menus."""
@@ -65,7 +73,12 @@ class Core:
         """Switch to new content; replies already being built keep the version they started with."""
         self.knowledge = knowledge
 
+    def _handoff(self, knowledge: Knowledge) -> Handoff:
+        return Handoff(self.store, knowledge.library, self.sign_with_name, self.on_call)
+
     async def handle(self, event: Event) -> list[Reply]:
+        if event.from_desk:
+            return await self._handle_desk(event)
         knowledge = self.knowledge
         now = self.clock()
         conversation = self.store.conversation(event.conversation_key) or Conversation(
@@ -78,9 +91,15 @@ class Core:
         conversation.user_id = event.user_id
         conversation.display_name = event.display_name
         conversation.remember("client", _describe(event), now)
-        turn = Turn(knowledge, BookingFlow(knowledge.library, self.booking_timeout), event, conversation, now)
+        turn = Turn(knowledge, BookingFlow(knowledge.library, self.booking_timeout), event, conversation, now, self._handoff(knowledge))
 
-        replies = turn.flow.expire(conversation, now) + self._route(turn)
+        ticket = turn.handoff.open_ticket(conversation.key)
+        if ticket is not None:
+            replies = turn.handoff.from_client(ticket, event, clean(event.text or ""), now, turn.desk)
+        else:
+            replies = turn.flow.expire(conversation, now) + self._route(turn)
+            if any(r.kind is ReplyKind.URGENT for r in replies):
+                replies += turn.handoff.open(conversation, event, "urgent", now, turn.desk)
 
         for reply in replies:
             conversation.remember("bot", f"[{reply.kind}{':' + reply.topic if reply.topic else ''}]", now)
@@ -99,7 +118,7 @@ class Core:
         await self.store.commit()  # durable before anyone is told anything
         for notice in turn.staff:
             await self.outbox.send(STAFF_DESK, notice)
-        await self._alert_staff(replies, conversation)
+        await self._carry_out(turn.desk, turn.handoff)
         log.info("handled %s event for conversation %s: %s", event.platform, log_id(conversation.key), ",".join(r.kind for r in replies))
         return replies
 
@@ -140,7 +159,14 @@ class Core:
             return [k.replies.section(section)] if section else stale
         if action.verb == "book":
             return self._book(turn, action.arg)
-        return [k.replies.human()]
+        return self._human(turn)
+
+    def _human(self, turn: Turn) -> list[Reply]:
+        """Open a ticket; the reason is what the bot last said (an offer after a fallback
+        or a medical question is accepted by pressing "talk to our team")."""
+        last = next((t.text for t in reversed(turn.conversation.transcript) if t.role == "bot"), "")
+        reason = "fallback" if last.startswith("[fallback") else "medical" if last.startswith("[medical") else "asked"
+        return turn.handoff.open(turn.conversation, turn.event, reason, turn.now, turn.desk)
 
     def _book(self, turn: Turn, arg: str = "") -> list[Reply]:
         """Start (or resume) booking; ``book:update`` reopens the last request, other
@@ -167,7 +193,7 @@ class Core:
         if name == "book":
             return self._book(turn)
         if name == "human":
-            return [k.replies.human()]
+            return self._human(turn)
         if name == "cancel":
             return [k.replies.notice(k.library.messages.nothing_to_cancel)]
         return [k.replies.help()]
@@ -202,7 +228,7 @@ class Core:
             case Intent.BOOK:
                 return self._book(turn)
             case Intent.HUMAN:
-                return [k.replies.human()]
+                return self._human(turn)
             case Intent.MENU:
                 return [k.replies.menu()]
             case Intent.HELP:
@@ -214,16 +240,52 @@ class Core:
             case Intent.BYE:
                 return [k.replies.smalltalk(msg.bye)]
 
-    async def _alert_staff(self, replies: list[Reply], conversation: Conversation) -> None:
-        """Tell staff about urgent triage and explicit requests for a person."""
-        for reply in replies:
-            if reply.kind in (ReplyKind.URGENT, ReplyKind.HUMAN):
-                alert = Reply(
-                    kind=reply.kind,
-                    text=f"{'URGENT: possible complication' if reply.kind is ReplyKind.URGENT else 'Client asks for a person'}"
-                    f" ({conversation.platform}, {escape_markdown(conversation.display_name or 'unknown name')})",
-                )
-                await self.outbox.send(STAFF_DESK, alert)
+    async def _handle_desk(self, event: Event) -> list[Reply]:
+        """A message or button from the staff desk (adapters set ``from_desk`` only after checking)."""
+        now = self.clock()
+        handoff = self._handoff(self.knowledge)
+        text = clean(event.text or "")
+        command = text[1:].split(" ")[0].split("@")[0].lower() if text.startswith("/") else ""
+        if command == "reload" and self.reload is not None:
+            errors = await self.reload()
+            return [Reply(kind=ReplyKind.NOTICE, text="Content reloaded." if not errors else
+                          "Content change refused:\n" + "\n".join(f"- {escape_markdown(str(e))}" for e in errors[:10]))]
+        extra = {}
+        if command == "unanswered":
+            extra["unanswered"] = self._recent_unanswered(now)
+        if command == "leads":
+            extra["leads"] = self._recent_leads()
+        actions: list[DeskAction] = []
+        replies = handoff.from_desk(event, text, now, actions, extra)
+        await self.store.commit()
+        await self._carry_out(actions, handoff)
+        log.info("handled desk event: %s", ",".join(r.kind for r in replies) or "relayed")
+        return replies
+
+    def _recent_unanswered(self, now: datetime) -> str:
+        counts = Counter(e.text for e in self.store.unanswered(now - timedelta(days=7)))
+        lines = [f"- {n} × {escape_markdown(text[:120])}" for text, n in counts.most_common(10)]
+        return "\n".join(["**Unanswered in the last 7 days**", *lines]) if lines else "No unanswered questions in the last 7 days."
+
+    def _recent_leads(self) -> str:
+        leads = self.store.bookings()[-10:]
+        lines = [f"- {b.ref}: {escape_markdown(b.name)}, {escape_markdown(b.contact)}, {escape_markdown(b.times)} ({b.status})" for b in leads]
+        return "\n".join(["**Latest consultation requests**", *lines]) if lines else "No consultation requests yet."
+
+    async def _carry_out(self, actions: list[DeskAction], handoff: Handoff) -> None:
+        """Desk side effects, after the state they depend on is durable."""
+        for action in actions:
+            ticket = self.store.ticket(action.ticket)
+            if action.kind == "open":
+                thread = await self.outbox.open_thread(handoff.title(ticket))
+                ticket.desk_platform, ticket.desk_chat, ticket.desk_thread = thread.platform, thread.chat_id, thread.thread_id
+                self.store.save_ticket(ticket)
+                await self.store.commit()
+                await self.outbox.send(thread, action.reply)
+            elif action.kind == "tell_client":
+                await self.outbox.send(client_address(ticket), action.reply)
+            else:
+                await self.outbox.send(thread_address(ticket) or STAFF_DESK, action.reply)
 
 
 def log_id(key: str) -> str:

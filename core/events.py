@@ -32,6 +32,10 @@ class Event(Frozen):
         default=None, description="Kind of non-text content (photo, sticker, voice...)."
     )
     message_id: str | None = None
+    from_desk: bool = Field(
+        default=False, description="Sent by staff in the configured staff desk; set only by adapters that checked it."
+    )
+    thread: str | None = Field(default=None, description="Desk thread (forum topic, Discord thread) the message is in.")
     form: dict[str, str] | None = Field(
         default=None, description="Several answers at once, e.g. from a Discord modal or select menu."
     )

@@ -59,6 +59,33 @@ class BookingRequest(Record):
     status: str = "new"
 
 
+class Ticket(Record):
+    """A client handed to staff. It also holds the desk thread it is discussed in, so
+    the mapping never has to be parsed back out of message text."""
+
+    id: int
+    client: str
+    platform: str
+    chat_id: str
+    user_id: str = ""
+    display_name: str = ""
+    reason: Literal["asked", "fallback", "medical", "urgent"]
+    urgent: bool = False
+    status: Literal["open", "claimed", "closed"] = "open"
+    opened_at: datetime
+    claimed_at: datetime | None = None
+    closed_at: datetime | None = None
+    claimed_by: str | None = None
+    desk_platform: str | None = None
+    desk_chat: str | None = None
+    desk_thread: str | None = None
+    transcript: list[Turn] = []
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != "closed"
+
+
 class Conversation(Record):
     """One client chat on one platform. Small and bounded, so saving it costs the same
     on day one and after a year of chatting."""

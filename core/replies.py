@@ -73,9 +73,6 @@ class Replies:
     def urgent(self) -> Reply:
         return Reply(kind=ReplyKind.URGENT, text=self._fill(self.msg.urgent), buttons=(self._human,))
 
-    def human(self) -> Reply:
-        return Reply(kind=ReplyKind.HUMAN, text=self._fill(self.msg.human), buttons=(self._menu,))
-
     def smalltalk(self, template: str, **extra: str) -> Reply:
         return Reply(kind=ReplyKind.SMALLTALK, text=self._fill(template, **extra), buttons=(self._menu,))
 

@@ -32,7 +32,7 @@ from tinydb.storages import Storage
 from tinydb.table import Document
 
 from core import journal
-from core.records import BookingRequest, Conversation, Unanswered
+from core.records import BookingRequest, Conversation, Ticket, Unanswered
 
 SEGMENT_SIZE = 100
 OPEN_FILES = 4096
@@ -99,7 +99,11 @@ class Store:
         self._flushing_unanswered: list[dict[str, Any]] = []
         self._bookings: dict[str, dict[str, Any]] = {}
         self._flushing_bookings: dict[str, dict[str, Any]] = {}
+        self._tickets: dict[int, dict[str, Any]] = {}
+        self._dirty_tickets: set[int] = set()
+        """Every ticket, kept in memory: a clinic has hundreds, and the desk looks them up by thread."""
         self._checkpoint: asyncio.Task[None] | None = None
+        self._load_tickets()
         if readonly:
             for path in journal.journal_files(self.root):
                 self._apply(journal.replay(path))
@@ -157,6 +161,26 @@ class Store:
         requests = [BookingRequest.model_validate(doc) for doc in docs.values()]
         return sorted((r for r in requests if since is None or r.updated_at >= since), key=lambda r: r.created_at)
 
+    # -- tickets -----------------------------------------------------------
+
+    def save_ticket(self, ticket: Ticket) -> None:
+        self._write({"op": "ticket", "doc": ticket.model_dump(mode="json")})
+
+    def tickets(self) -> list[Ticket]:
+        return [Ticket.model_validate(doc) for _, doc in sorted(self._tickets.items())]
+
+    def ticket(self, number: int) -> Ticket | None:
+        doc = self._tickets.get(number)
+        return Ticket.model_validate(doc) if doc else None
+
+    def next_ticket_number(self) -> int:
+        return max(self._tickets, default=0) + 1
+
+    def _load_tickets(self) -> None:
+        for path in sorted((self.root / "tickets").glob("*.json")):
+            for doc in self._db(path).table("tickets").all():
+                self._tickets[doc["id"]] = dict(doc)
+
     # -- durability ------------------------------------------------------
 
     async def commit(self) -> None:
@@ -206,6 +230,9 @@ class Store:
                 self._unanswered.append(record["doc"])
             elif record["op"] == "booking":
                 self._bookings[record["doc"]["ref"]] = record["doc"]
+            elif record["op"] == "ticket":
+                self._tickets[record["doc"]["id"]] = record["doc"]
+                self._dirty_tickets.add(record["doc"]["id"])
 
     def _recover(self) -> None:
         """Finish what a previous process left in its journal."""
@@ -225,6 +252,11 @@ class Store:
             for ref, doc in bookings.items():
                 month = doc["created_at"][:7]
                 self._db(self.root / "bookings" / f"{month}.json").table("bookings").upsert(doc, Query().ref == ref)
+            written = set(self._dirty_tickets)  # tickets changed meanwhile stay dirty for the next checkpoint
+            for number in sorted(written):
+                doc = self._tickets[number]
+                self._db(self.root / "tickets" / f"{number // 1000:04d}.json").table("tickets").upsert(Document(doc, doc_id=number))
+            self._dirty_tickets -= written
             self._append_unanswered(unanswered)
             unanswered.clear()  # in place and under the lock, so no reader sees an entry twice
             if self.fsync:

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from core.booking import BookingFlow
 from core.events import Event, Reply
+from core.handoff import DeskAction, Handoff
 from core.knowledge import Knowledge
 from core.records import BookingRequest, Conversation
 
@@ -24,5 +25,7 @@ class Turn:
     event: Event
     conversation: Conversation
     now: datetime
+    handoff: Handoff
     requests: list[BookingRequest] = field(default_factory=list)
     staff: list[Reply] = field(default_factory=list)
+    desk: list[DeskAction] = field(default_factory=list)

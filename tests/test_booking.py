@@ -153,7 +153,7 @@ async def test_a_question_mid_flow_is_answered_then_the_flow_is_offered(core, li
 
 async def test_safety_triage_still_runs_mid_flow(core):
     await press(core, "book")
-    urgent, offer = await say(core, "my face is swollen and there's pus")
+    urgent, *_ = await say(core, "my face is swollen and there's pus")
     assert urgent.kind is ReplyKind.URGENT
 
 

@@ -90,16 +90,17 @@ async def test_mentions_and_markup_from_clients_are_escaped(client, recorder):
 
 
 async def test_each_slash_command(client, recorder, library):
-    for name in ("menu", "cancel", "human", "help"):
+    for name in ("menu", "cancel", "help"):
         await feed(client, "INTERACTION_CREATE", slash(name))
     await feed(client, "INTERACTION_CREATE", slash("ask", [{"name": "question", "type": 3, "value": "how long is the downtime"}]))
     await feed(client, "INTERACTION_CREATE", slash("book"))
+    await feed(client, "INTERACTION_CREATE", slash("human", uid=44, channel_id=SUPPORT_CHANNEL))
     callbacks = [payload for path, payload in recorder.posts("/callback")]
     assert [c["type"] for c in callbacks] == [4] * 6
-    menu, cancel, human, help_, ask, book = (c["data"] for c in callbacks)
+    menu, cancel, help_, ask, book, human = (c["data"] for c in callbacks)
     assert menu["content"] == library.messages.menu_intro and f"{PREFIX}menu:benefits" in buttons(menu)
     assert "Let's book your consultation" in book["content"] and f"{PREFIX}book:cancel" in buttons(book)
-    assert "let our team know" in human["content"]
+    assert "I've passed your conversation to our team (ticket **\\#1**)" in human["content"]
     assert help_["content"].startswith("Type a question in your own words")
     assert cancel["content"] == library.messages.nothing_to_cancel and cancel.get("flags") == 64
     assert ask["content"].startswith("**Downtime")

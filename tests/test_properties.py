@@ -1,11 +1,14 @@
 """Whatever a client sends, the core answers without an exception and within platform limits."""
 
+from itertools import count
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core.events import MAX_ACTION_BYTES, Event
 
 TELEGRAM_LIMIT = 4096
+CHATS = count()
 
 texts = st.one_of(
     st.text(max_size=300),
@@ -18,7 +21,8 @@ actions = st.one_of(st.text(max_size=80), st.sampled_from(["faq:", "faq:pores", 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=texts, action=st.one_of(st.none(), actions), attachment=st.sampled_from([None, "photo", "sticker"]))
 async def test_core_always_replies_within_limits(core, text, action, attachment):
-    event = Event(platform="test", chat_id="p", user_id="p", display_name=text[:40], text=text, action=action, attachment=attachment)
+    chat = f"p{next(CHATS)}"  # a new client each time: a ticket opened by one example would silence the next
+    event = Event(platform="test", chat_id=chat, user_id=chat, display_name=text[:40], text=text, action=action, attachment=attachment)
     replies = await core.handle(event)
     assert replies
     for reply in replies:

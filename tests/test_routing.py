@@ -59,16 +59,18 @@ async def test_stale_and_unknown_buttons_get_the_current_menu(core, library):
         assert reply.text.startswith(library.messages.stale_button)
 
 
-async def test_urgent_symptoms_get_the_urgent_reply_and_alert_staff(core, outbox, library):
-    [reply] = await say(core, "the redness is spreading and my face is hot")
+async def test_urgent_symptoms_get_the_urgent_reply_and_an_urgent_ticket(core, outbox, library):
+    reply, opened = await say(core, "the redness is spreading and my face is hot")
     assert reply == Reply(kind=ReplyKind.URGENT, text=library.fill(library.messages.urgent).strip(), buttons=(HUMAN,))
     assert "TODO" in reply.text or library.clinic.phone in reply.text
-    [(address, alert)] = outbox.sent
-    assert address.platform == "desk" and alert.kind is ReplyKind.URGENT and "Ann" in alert.text
+    assert opened.text.startswith("I've passed your conversation to our team (ticket **#1**)")
+    [(address, card)] = outbox.sent
+    assert address.platform == "desk" and address.thread_id == "1"
+    assert card.text.startswith("🚨 **URGENT** **Ticket #1**: Ann") and "the redness is spreading" in card.text
 
 
 async def test_urgent_wins_even_inside_a_normal_question(core):
-    [reply] = await say(core, "what moisturizer should I use, there is pus on my cheek")
+    reply, _ = await say(core, "what moisturizer should I use, there is pus on my cheek")
     assert reply.kind is ReplyKind.URGENT
 
 
@@ -126,10 +128,11 @@ async def test_ask_command_answers_its_question(core):
 async def test_commands(core, library):
     assert (await say(core, "/menu"))[0].kind is ReplyKind.MENU
     assert (await say(core, "/help"))[0].text == library.fill(library.messages.help).strip()
-    assert (await say(core, "/human"))[0].kind is ReplyKind.HUMAN
     assert (await say(core, "/cancel"))[0].text == library.messages.nothing_to_cancel
     assert (await say(core, "/book"))[0].prompt.field == "name"
     assert (await say(core, "/cancel"))[0].text == library.messages.booking_flow.cancelled
+    assert (await say(core, "/human"))[0].kind is ReplyKind.HUMAN
+    assert (await say(core, "/cancel"))[0].text == library.messages.handoff.left
     assert (await say(core, "/unknowncmd@SomeBot"))[0].text == library.fill(library.messages.help).strip()
 
 

@@ -87,14 +87,15 @@ async def test_book_and_human_buttons(telegram, recorder):
     await feed(telegram, callback_update("human", uid=43))
     booking, human = recorder.sent()
     assert "Let's book your consultation" in booking["text"]
-    assert "let our team know" in human["text"]
+    assert "passed your conversation to our team (ticket <b>#1</b>)" in human["text"]
     assert len(recorder.sent("answerCallbackQuery")) == 2
 
 
 async def test_free_text_kinds(telegram, recorder, library):
-    for text in ("downtime??", "weeks", "do you do botox", "the redness is spreading and there's pus", "I'm pregnant, can I do it?"):
+    for text in ("downtime??", "weeks", "do you do botox", "I'm pregnant, can I do it?", "the redness is spreading and there's pus"):
         await feed(telegram, message_update(text))
-    answer, clarify, fallback, urgent, medical = recorder.sent()
+    answer, clarify, fallback, medical, urgent, ticket = recorder.sent()
+    assert "ticket <b>#1</b>" in ticket["text"]
     assert answer["text"].startswith("<b>Downtime")
     assert clarify["text"] == library.messages.clarify and "faq:initial-series" in callbacks(clarify)
     assert fallback["text"].startswith("Sorry, I'm not sure I can answer that.") and callbacks(fallback) == ["menu", "book", "human"]

@@ -108,7 +108,8 @@ class ButtonLabels(Model):
     book_online: Label
 
 
-TEMPLATE_FIELDS = frozenset({"clinic_name", "city", "phone", "address", "callback_time", "name", "section", "ref", "limit", "field"})
+TEMPLATE_FIELDS = frozenset({"clinic_name", "city", "phone", "address", "callback_time", "name", "section", "ref", "limit", "field",
+                             "opens"})
 
 
 class TemplatedText(Model):
@@ -152,6 +153,16 @@ class BookingFieldNames(Model):
     consent: Label
 
 
+class HandoffMessages(TemplatedText):
+    opened: Text
+    after_hours: Text
+    already_open: Text
+    left: Text
+    closed: Text
+    relayed: Text
+    team_name: Label
+
+
 class BookingMessages(TemplatedText):
     ask_name: Text
     ask_contact: Text
@@ -186,7 +197,6 @@ class Messages(Model):
     clarify: Text
     medical: Text
     urgent: Text
-    human: Text
     booking_online: Text
     greeting_again: Text
     thanks: Text
@@ -200,6 +210,7 @@ class Messages(Model):
     commands: dict[Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,31}$")], Annotated[str, StringConstraints(min_length=1, max_length=256)]]
     buttons: ButtonLabels
     booking_flow: BookingMessages
+    handoff: HandoffMessages
 
     @field_validator("*", mode="after")
     @classmethod

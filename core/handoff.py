@@ -1,0 +1,186 @@
+"""Handing a client to staff: tickets, the desk thread, and relaying both ways.
+
+Modelled on Modmail's thread manager (find / open / reply / note / close), with
+one difference that matters: the ticket record stores which desk thread belongs
+to which client, so nothing is ever parsed back out of message text or channel
+topics. The desk itself is any :class:`core.outbox.Outbox`: a Telegram forum, a
+Discord channel, or the terminal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from core.content.models import Library
+from core.events import Address, Button, Event, Reply, ReplyKind
+from core.hours import is_open, next_opening
+from core.records import Conversation, Ticket, Turn
+from core.storage import Store
+from core.text import escape_markdown
+
+Reason = Literal["asked", "fallback", "medical", "urgent"]
+CARD_TURNS = 6
+
+
+@dataclass(frozen=True)
+class DeskAction:
+    """Something for the engine to do at the desk once the state is saved."""
+
+    ticket: int
+    kind: Literal["open", "relay", "tell_client", "tell_desk"]
+    reply: Reply
+
+
+def client_address(ticket: Ticket) -> Address:
+    return Address(platform=ticket.platform, chat_id=ticket.chat_id)
+
+
+def thread_address(ticket: Ticket) -> Address | None:
+    if ticket.desk_platform is None or ticket.desk_chat is None:
+        return None
+    return Address(platform=ticket.desk_platform, chat_id=ticket.desk_chat, thread_id=ticket.desk_thread)
+
+
+class Handoff:
+    def __init__(self, store: Store, library: Library, sign_with_name: bool = True, on_call: str = "") -> None:
+        self.store = store
+        self.lib = library
+        self.msg = library.messages.handoff
+        self.sign_with_name = sign_with_name
+        self.on_call = on_call
+
+    # -- finding tickets -------------------------------------------------------
+
+    def open_ticket(self, client: str) -> Ticket | None:
+        return next((t for t in self.store.tickets() if t.client == client and t.is_open), None)
+
+    def by_thread(self, event: Event) -> Ticket | None:
+        if event.thread is None:
+            return None
+        return next((t for t in self.store.tickets() if t.is_open and t.desk_platform == event.platform
+                     and t.desk_chat == event.chat_id and t.desk_thread == event.thread), None)
+
+    # -- client side -----------------------------------------------------------
+
+    def open(self, conversation: Conversation, event: Event, reason: Reason, now: datetime, actions: list[DeskAction]) -> list[Reply]:
+        """Open a ticket (at most one per client) and say what happens next."""
+        existing = self.open_ticket(conversation.key)
+        if existing is not None:
+            return [self._say(self.msg.already_open, ref=str(existing.id))]
+        ticket = Ticket(id=self.store.next_ticket_number(), client=conversation.key, platform=event.platform, chat_id=event.chat_id,
+                        user_id=event.user_id, display_name=event.display_name, reason=reason, urgent=reason == "urgent", opened_at=now)
+        self.store.save_ticket(ticket)
+        actions.append(DeskAction(ticket.id, "open", self.card(ticket, conversation)))
+        replies = [self._say(self.msg.opened, ref=str(ticket.id))]
+        if is_open(self.lib.clinic.hours, now) is False:
+            opens = next_opening(self.lib.clinic.hours, now)
+            if opens is not None:
+                replies.append(self._say(self.msg.after_hours, opens=opens.strftime("%A %-I:%M %p")))
+        return replies
+
+    def from_client(self, ticket: Ticket, event: Event, text: str, now: datetime, actions: list[DeskAction]) -> list[Reply]:
+        """While a ticket is open the bot passes everything on and stays quiet (buttons and
+    commands get a short receipt, since their platforms expect an answer); /cancel leaves."""
+        if text.casefold().split("@")[0] in ("/cancel", "cancel"):
+            self._close(ticket, now, by=None)
+            actions.append(DeskAction(ticket.id, "tell_desk", Reply(kind=ReplyKind.NOTICE, text=f"Ticket #{ticket.id}: the client left the queue.")))
+            return [self._say(self.msg.left)]
+        what = text or (f"[{event.attachment}]" if event.attachment else f"[button {event.action}]")
+        ticket.transcript.append(Turn(role="client", text=what[:1000], at=now))
+        self.store.save_ticket(ticket)
+        name = escape_markdown(ticket.display_name or "Client")
+        actions.append(DeskAction(ticket.id, "relay", Reply(kind=ReplyKind.HUMAN, text=f"**{name}:** {escape_markdown(what)}")))
+        if event.action or text.startswith("/"):
+            return [Reply(kind=ReplyKind.NOTICE, text=self.msg.relayed)]  # a button or command still needs an answer
+        return []
+
+    # -- desk side -------------------------------------------------------------
+
+    def from_desk(self, event: Event, text: str, now: datetime, actions: list[DeskAction], extra: dict[str, str]) -> list[Reply]:
+        """Staff messages: relayed to the client, unless they are desk commands or notes."""
+        ticket = self.by_thread(event)
+        if event.action:
+            verb, _, number = event.action.removeprefix("ticket:").partition(":")
+            ticket = self.store.ticket(int(number)) if number.isdigit() else None
+            if ticket is None or not ticket.is_open:
+                return [self._desk(f"Ticket #{number} is not open.")]
+            return self._desk_command(verb, ticket, "", event, now, actions)
+        if text.startswith("/"):
+            command, _, rest = text[1:].partition(" ")
+            command = command.split("@")[0].lower()
+            if command in extra:
+                return [self._desk(extra[command])]
+            number, _, body = rest.partition(" ")
+            if ticket is None and number.isdigit():
+                ticket, rest = self.store.ticket(int(number)), body
+            if ticket is None or not ticket.is_open:
+                return [self._desk("No open ticket here. Use the command inside a ticket thread, or give its number: /reply 12 text")]
+            return self._desk_command(command, ticket, rest.strip(), event, now, actions)
+        if ticket is None:
+            return []  # staff chatting among themselves in the desk
+        return self._relay_to_client(ticket, text, event, now, actions)
+
+    def _desk_command(self, command: str, ticket: Ticket, text: str, event: Event, now: datetime, actions: list[DeskAction]) -> list[Reply]:
+        staff = event.display_name or "staff"
+        if command == "claim":
+            ticket.status, ticket.claimed_at, ticket.claimed_by = "claimed", now, staff
+            self.store.save_ticket(ticket)
+            return [self._desk(f"Ticket #{ticket.id} claimed by {escape_markdown(staff)}.")]
+        if command == "close":
+            self._close(ticket, now, by=staff)
+            actions.append(DeskAction(ticket.id, "tell_client", self._say(self.msg.closed)))
+            return [self._desk(f"Ticket #{ticket.id} closed by {escape_markdown(staff)}. The bot answers this client again.")]
+        if command == "note":
+            ticket.transcript.append(Turn(role="staff", text=f"[note] {text}"[:1000], at=now))
+            self.store.save_ticket(ticket)
+            return [self._desk(f"Note added to ticket #{ticket.id} (not sent to the client).")]
+        if command == "reply" and text:
+            return self._relay_to_client(ticket, text, event, now, actions)
+        return [self._desk("Desk commands: /reply N text, /note text, /claim, /close, /reload, /unanswered, /leads")]
+
+    def _relay_to_client(self, ticket: Ticket, text: str, event: Event, now: datetime, actions: list[DeskAction]) -> list[Reply]:
+        first_name = (event.display_name or "").split(" ")[0]
+        signature = escape_markdown(f"{first_name} ({self.msg.team_name})" if self.sign_with_name and first_name else self.msg.team_name)
+        ticket.transcript.append(Turn(role="staff", text=text[:1000], at=now))
+        if ticket.status == "open":
+            ticket.status, ticket.claimed_at, ticket.claimed_by = "claimed", now, event.display_name or "staff"
+        self.store.save_ticket(ticket)
+        actions.append(DeskAction(ticket.id, "tell_client", Reply(kind=ReplyKind.HUMAN, text=f"**{signature}:** {escape_markdown(text)}")))
+        return []
+
+    def _close(self, ticket: Ticket, now: datetime, by: str | None) -> None:
+        ticket.status, ticket.closed_at = "closed", now
+        ticket.transcript.append(Turn(role="staff" if by else "client", text=f"[closed by {by or 'client'}]", at=now))
+        self.store.save_ticket(ticket)
+
+    # -- presentation ------------------------------------------------------------
+
+    def card(self, ticket: Ticket, conversation: Conversation) -> Reply:
+        """The new-ticket card: reason, urgency, recent messages, any booking, Claim and Close."""
+        reasons = {"asked": "asked for a person", "fallback": "the bot could not answer", "medical": "personal medical question",
+                   "urgent": "possible complication"}
+        lines = [f"{'🚨 **URGENT** ' if ticket.urgent else ''}**Ticket #{ticket.id}**: {escape_markdown(ticket.display_name or 'Client')}"
+                 f" on {ticket.platform}, {reasons[ticket.reason]}"]
+        if ticket.urgent and self.on_call:
+            lines.append(self.on_call)
+        recent = [t for t in conversation.transcript if t.role == "client"][-CARD_TURNS:]
+        lines += ["Last messages:", *(f"- {escape_markdown(t.text[:200])}" for t in recent)]
+        if conversation.last_request:
+            request = next((b for b in self.store.bookings() if b.ref == conversation.last_request), None)
+            if request is not None:
+                lines.append(f"Booking request {request.ref}: {escape_markdown(request.name)}, {escape_markdown(request.contact)},"
+                             f" {escape_markdown(request.times)}")
+        buttons = (Button(label="Claim", action=f"ticket:claim:{ticket.id}"), Button(label="Close", action=f"ticket:close:{ticket.id}"))
+        return Reply(kind=ReplyKind.HUMAN, text="\n".join(lines), buttons=buttons)
+
+    def title(self, ticket: Ticket) -> str:
+        return f"#{ticket.id} {ticket.display_name or 'Client'} ({ticket.platform})"[:100]
+
+    def _say(self, template: str, **extra: str) -> Reply:
+        return Reply(kind=ReplyKind.HUMAN, text=self.lib.fill(template, **extra))
+
+    @staticmethod
+    def _desk(text: str) -> Reply:
+        return Reply(kind=ReplyKind.NOTICE, text=text)
