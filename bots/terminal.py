@@ -9,17 +9,50 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import TextIO
 
 from bots.markdown import Style, render
-from core.events import Button, Event, Reply
+from core.events import Address, Button, Event, Reply
 
 Handler = Callable[[Event], Awaitable[list[Reply]]]
 
 ANSI = Style(bold=("\033[1m", "\033[0m"), italic=("\033[3m", "\033[0m"), escape=lambda s: s)
 PLAIN = Style(bold=("", ""), italic=("", ""), escape=lambda s: s)
 QUIT = {"/quit", "/exit", "quit", "exit"}
+PLATFORM = "terminal"
+DESK = "terminal-desk"
+
+
+class TerminalDesk:
+    """The staff desk in the same terminal: desk messages are printed marked as such,
+    and messages staff send to the local client appear as the bot's."""
+
+    def __init__(self, stdout: TextIO = sys.stdout) -> None:
+        self.stdout = stdout
+
+    async def open_thread(self, title: str) -> Address:
+        return Address(platform=DESK, chat_id="desk", thread_id=uuid.uuid4().hex[:8])
+
+    async def send(self, address: Address, reply: Reply) -> None:
+        who = "bot> " if address.platform == PLATFORM else "[staff desk] "
+        self.stdout.write(f"\n{who}{format_reply(reply)}\n")
+        self.stdout.flush()
+
+
+def staff_event(line: str) -> Event | None:
+    """`/staff <ticket> <text>` answers as staff; `/staff <ticket> /close` (or /note, /claim) runs a desk command."""
+    parts = line.split(maxsplit=2)
+    if len(parts) < 3 or parts[0] != "/staff" or not parts[1].lstrip("#").isdigit():
+        return None
+    number, text = parts[1].lstrip("#"), parts[2]
+    if text.startswith("/"):
+        command, _, rest = text.partition(" ")
+        text = f"{command} {number} {rest}".strip()
+    else:
+        text = f"/reply {number} {text}"
+    return Event(platform=DESK, chat_id="desk", user_id="staff", display_name="Staff", text=text, from_desk=True)
 
 
 def format_reply(reply: Reply, style: Style = PLAIN, first_number: int = 1) -> str:
@@ -40,8 +73,8 @@ def to_event(line: str, buttons: list[Button], user: str = "local") -> Event:
     else:
         pressed = next((b for b in buttons if b.label.casefold() == choice.casefold()), None)
     if pressed is not None and pressed.action is not None:
-        return Event(platform="terminal", chat_id=user, user_id=user, action=pressed.action)
-    return Event(platform="terminal", chat_id=user, user_id=user, text=line)
+        return Event(platform=PLATFORM, chat_id=user, user_id=user, action=pressed.action)
+    return staff_event(line) or Event(platform=PLATFORM, chat_id=user, user_id=user, text=line)
 
 
 async def chat(handle: Handler, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> None:
@@ -52,13 +85,15 @@ async def chat(handle: Handler, stdin: TextIO = sys.stdin, stdout: TextIO = sys.
     async def show(event: Event) -> None:
         nonlocal buttons
         buttons = []
+        prefix = "\n[staff desk] " if event.from_desk else "\nbot> "
         for reply in await handle(event):
-            stdout.write("\nbot> " + format_reply(reply, style, first_number=len(buttons) + 1) + "\n")
+            stdout.write(prefix + format_reply(reply, style, first_number=len(buttons) + 1) + "\n")
             buttons.extend(reply.buttons)
         stdout.flush()
 
-    stdout.write("Chat with the clinic's bot. Type a question, a button number, or /quit to leave.\n")
-    await show(Event(platform="terminal", chat_id="local", user_id="local", text="/start"))
+    stdout.write("Chat with the clinic's bot. Type a question, a button number, or /quit to leave.\n"
+                 "Staff desk: /staff <ticket> <text> answers as staff; /staff <ticket> /close closes the ticket.\n")
+    await show(Event(platform=PLATFORM, chat_id="local", user_id="local", text="/start"))
     while True:
         stdout.write("\nyou> ")
         stdout.flush()

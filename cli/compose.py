@@ -15,6 +15,7 @@ from core.engine import Core
 from core.knowledge import Knowledge
 from core.outbox import LogOutbox, Outbox
 from core.reload import ContentReloader
+from core.settings import Settings
 from core.storage import Store
 
 
@@ -43,8 +44,10 @@ def load_knowledge(content_dir: Path) -> Knowledge:
         raise StartupError(f"The content in {content_dir} has errors:\n{exc}") from None
 
 
-def build_core(content_dir: Path, store: Store, outbox: Outbox | None = None, booking_timeout_hours: float = 24.0) -> Core:
-    return Core(load_knowledge(content_dir), store, outbox or LogOutbox(), booking_timeout=timedelta(hours=booking_timeout_hours))
+def build_core(content_dir: Path, store: Store, outbox: Outbox | None = None, settings: Settings | None = None) -> Core:
+    settings = settings or Settings()
+    return Core(load_knowledge(content_dir), store, outbox or LogOutbox(), booking_timeout=timedelta(hours=settings.booking.timeout_hours),
+                sign_with_name=settings.handoff.sign_with_name, on_call=settings.handoff.on_call)
 
 
 class SecretFilter(logging.Filter):

@@ -9,7 +9,7 @@ import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from bots.terminal import chat
+from bots.terminal import TerminalDesk, chat
 from cli import accuracy, leads, report
 from cli.ask import as_json, as_text, ask, ask_many, dumps, explain, scratch_dir
 from cli.compose import StartupError, build_core, configure_logging, load_knowledge, running
@@ -82,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
     content = args.content or settings.content.dir
     if args.command == "chat":
-        core = build_core(content, Store(settings.storage.dir, fsync=settings.storage.fsync), booking_timeout_hours=settings.booking.timeout_hours)
+        core = build_core(content, Store(settings.storage.dir, fsync=settings.storage.fsync), TerminalDesk(), settings)
         async with running(core, content, settings.content.reload_seconds):
             await chat(core.handle)
         return 0

@@ -57,7 +57,7 @@ async def serve(settings: Settings, content: Path) -> int:
     if telegram_token and settings.telegram.mode == "webhook" and not settings.telegram.webhook_url:
         raise StartupError("telegram.mode is 'webhook' but telegram.webhook_url is empty; set the public https URL in config.toml")
 
-    core = build_core(content, Store(settings.storage.dir, fsync=settings.storage.fsync), booking_timeout_hours=settings.booking.timeout_hours)
+    core = build_core(content, Store(settings.storage.dir, fsync=settings.storage.fsync), settings=settings)
     bots: list[TelegramBot | DiscordBot] = []
     if telegram_token:
         bots.append(TelegramBot(core, telegram_token, settings.telegram, webhook_secret=webhook_secret))

@@ -50,6 +50,11 @@ class BookingSettings(Section):
     timeout_hours: float = 24.0
 
 
+class HandoffSettings(Section):
+    sign_with_name: bool = True
+    on_call: str = ""
+
+
 class LoggingSettings(Section):
     level: str = "INFO"
 
@@ -60,6 +65,7 @@ class Settings(Section):
     telegram: TelegramSettings = TelegramSettings()
     discord: DiscordSettings = DiscordSettings()
     booking: BookingSettings = BookingSettings()
+    handoff: HandoffSettings = HandoffSettings()
     logging: LoggingSettings = LoggingSettings()
 
 

@@ -89,3 +89,23 @@ def test_serve_refuses_malformed_tokens_without_echoing_them():
                                 env={"PATH": "/usr/bin:/bin", name: value})
         assert result.returncode == 2 and f"{name} is set but does not look like a token" in result.stderr
         assert value not in result.stderr + result.stdout
+
+
+async def test_terminal_handoff_loop_without_tokens(knowledge, tmp_path):
+    from bots.terminal import TerminalDesk
+    from core.engine import Core
+    from core.storage import Store
+
+    stdout = io.StringIO()
+    store = Store(tmp_path / "data", fsync=False)
+    core = Core(knowledge, store, TerminalDesk(stdout))
+    stdin = io.StringIO("/human\nis this pink normal?\n/staff 1 Yes, for a day or two.\n/staff 1 /note called her\n/staff 1 /close\npores\n/quit\n")
+    await chat(core.handle, stdin, stdout)
+    await store.aclose()
+    out = stdout.getvalue()
+    assert "[staff desk] **Ticket #1**" not in out and "[staff desk] Ticket #1: Client on terminal, asked for a person" in out
+    assert "[staff desk] Client: is this pink normal?" in out
+    assert "bot> Staff (Clinic team): Yes, for a day or two." in out
+    assert "Note added to ticket #1 (not sent to the client)." in out and "called her" not in out.split("Note added")[1]
+    assert "bot> Our team has closed this conversation." in out
+    assert out.rstrip().endswith("Bye!") and "Enlarged pores" in out
