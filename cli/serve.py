@@ -17,6 +17,7 @@ from pathlib import Path
 from bots.discord.app import DiscordBot
 from bots.telegram.app import TelegramBot
 from cli.compose import StartupError, build_core, hide_secrets, running
+from core.outbox import PlatformOutbox
 from core.settings import Settings
 from core.storage import Store
 
@@ -57,12 +58,23 @@ async def serve(settings: Settings, content: Path) -> int:
     if telegram_token and settings.telegram.mode == "webhook" and not settings.telegram.webhook_url:
         raise StartupError("telegram.mode is 'webhook' but telegram.webhook_url is empty; set the public https URL in config.toml")
 
-    core = build_core(content, Store(settings.storage.dir, fsync=settings.storage.fsync), settings=settings)
+    outbox = PlatformOutbox()
+    core = build_core(content, Store(settings.storage.dir, fsync=settings.storage.fsync), outbox, settings)
     bots: list[TelegramBot | DiscordBot] = []
     if telegram_token:
-        bots.append(TelegramBot(core, telegram_token, settings.telegram, webhook_secret=webhook_secret))
+        telegram = TelegramBot(core, telegram_token, settings.telegram, webhook_secret=webhook_secret, desk=settings.desk)
+        outbox.register("telegram", telegram)
+        bots.append(telegram)
+        if settings.desk.platform == "telegram":
+            outbox.desk = telegram
     if discord_token:
-        bots.append(DiscordBot(core, discord_token, settings.discord))
+        discord = DiscordBot(core, discord_token, settings.discord, desk=settings.desk)
+        outbox.register("discord", discord.client)
+        bots.append(discord)
+        if settings.desk.platform == "discord":
+            outbox.desk = discord.client
+    if settings.desk.platform and outbox.desk is None:
+        raise StartupError(f"desk.platform is {settings.desk.platform!r} but that platform has no token or no desk chat/channel set")
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -62,6 +62,10 @@ class Core:
         """The neutral message adapters send when something failed on our side."""
         return self.knowledge.replies.notice(self.knowledge.library.messages.error_apology, with_menu=False)
 
+    def staff_only(self) -> Reply:
+        """What a non-staff member gets for trying a desk control."""
+        return self.knowledge.replies.notice(self.knowledge.library.messages.handoff.staff_only, with_menu=False)
+
     def pending_prompt(self, conversation_key: str) -> Prompt | None:
         """What the client's flow is waiting for, so an adapter can show it as a form."""
         conversation = self.store.conversation(conversation_key)

@@ -26,6 +26,46 @@ class Outbox(Protocol):
         ...
 
 
+class Sender(Protocol):
+    async def send_to(self, address: Address, reply: Reply) -> None: ...
+
+
+class Desk(Protocol):
+    async def open_thread(self, title: str) -> Address: ...
+
+
+class PlatformOutbox:
+    """Delivers each message through the adapter of its address's platform, so a
+    Telegram client can be served from a Discord desk and the other way round."""
+
+    def __init__(self, desk: Desk | None = None, fallback: LogOutbox | None = None) -> None:
+        self.senders: dict[str, Sender] = {}
+        self.desk = desk
+        self.fallback = fallback or LogOutbox()
+
+    def register(self, platform: str, sender: Sender) -> None:
+        self.senders[platform] = sender
+
+    async def send(self, address: Address, reply: Reply) -> None:
+        sender = self.senders.get(address.platform)
+        if sender is None:
+            await self.fallback.send(address, reply)
+            return
+        try:
+            await sender.send_to(address, reply)
+        except Exception:  # noqa: BLE001 - one failed delivery must not fail the client's turn
+            log.exception("could not deliver a %s message on %s", reply.kind, address.platform)
+
+    async def open_thread(self, title: str) -> Address:
+        if self.desk is None:
+            return await self.fallback.open_thread(title)
+        try:
+            return await self.desk.open_thread(title)
+        except Exception:  # noqa: BLE001 - the ticket stays open; staff see it in the desk's main chat
+            log.exception("could not open a desk thread")
+            return await self.fallback.open_thread(title)
+
+
 class LogOutbox:
     """Logs deliveries; it keeps what it sent so the terminal chat and tests can show it."""
 

@@ -55,6 +55,14 @@ class HandoffSettings(Section):
     on_call: str = ""
 
 
+class DeskSettings(Section):
+    platform: Literal["", "telegram", "discord"] = ""
+    telegram_chat_id: int | None = None
+    telegram_topics: bool = True
+    discord_channel_id: int | None = None
+    discord_staff_role_id: int | None = None
+
+
 class LoggingSettings(Section):
     level: str = "INFO"
 
@@ -66,6 +74,7 @@ class Settings(Section):
     discord: DiscordSettings = DiscordSettings()
     booking: BookingSettings = BookingSettings()
     handoff: HandoffSettings = HandoffSettings()
+    desk: DeskSettings = DeskSettings()
     logging: LoggingSettings = LoggingSettings()
 
 

@@ -15,6 +15,9 @@ APP_ID = "999"
 GUILD_ID = 500
 SUPPORT_CHANNEL = 501
 OTHER_CHANNEL = 502
+DESK_CHANNEL = 503
+STAFF_ROLE = 900
+DESK_THREAD = 700
 DM_CHANNEL = 600
 BOT = {"id": APP_ID, "username": "clinicbot", "discriminator": "0", "global_name": "Clinic", "avatar": None, "bot": True}
 _ids = count(10_000)
@@ -57,6 +60,10 @@ class Recorder:
                     "bot_require_code_grant": False, "owner": user(1, "owner"), "flags": 0, "team": None}
         if path.endswith("/commands") and method == "PUT":
             return [{**c, "id": str(next(_ids)), "application_id": APP_ID, "version": "1", "type": 1} for c in payload]
+        if method == "GET" and path == f"/channels/{DESK_THREAD}":
+            return thread()
+        if method == "POST" and path == f"/channels/{DESK_CHANNEL}/threads":
+            return thread(payload["name"])
         if method == "POST" and path.endswith("/callback"):
             interaction_id = path.split("/")[2]
             reply = {"interaction": {"id": interaction_id, "type": 2, "response_message_loading": payload.get("type") == 5}}
@@ -86,15 +93,23 @@ class Recorder:
 
 
 def message(content: str, author: dict | None = None, channel_id: int = DM_CHANNEL, guild: bool = False,
-            components: list | None = None, **extra: Any) -> dict[str, Any]:
+            components: list | None = None, roles: list[int] | None = None, **extra: Any) -> dict[str, Any]:
     data = {"id": str(next(_ids)), "channel_id": str(channel_id), "author": author or user(), "content": content,
             "timestamp": "2026-11-24T10:00:00+00:00", "edited_timestamp": None, "tts": False, "mention_everyone": False,
             "mentions": [], "mention_roles": [], "attachments": [], "embeds": [], "pinned": False, "type": 0,
             "components": components or [], **extra}
     if guild:
         data["guild_id"] = str(GUILD_ID)
-        data["member"] = {"roles": [], "joined_at": "2026-01-01T00:00:00+00:00", "deaf": False, "mute": False, "flags": 0}
+        data["member"] = {"roles": [str(r) for r in roles or []], "joined_at": "2026-01-01T00:00:00+00:00", "deaf": False,
+                          "mute": False, "flags": 0}
     return data
+
+
+def thread(name: str = "ticket") -> dict[str, Any]:
+    return {"id": str(DESK_THREAD), "type": 11, "guild_id": str(GUILD_ID), "parent_id": str(DESK_CHANNEL), "name": name,
+            "owner_id": APP_ID, "message_count": 0, "member_count": 1, "rate_limit_per_user": 0,
+            "thread_metadata": {"archived": False, "auto_archive_duration": 10080, "archive_timestamp": "2026-11-24T10:00:00+00:00",
+                                "locked": False}}
 
 
 def ready() -> dict[str, Any]:
@@ -107,13 +122,16 @@ def guild_create() -> dict[str, Any]:
                                  "permission_overwrites": [], "nsfw": False, "parent_id": None}
     return {"id": str(GUILD_ID), "name": "Clinic", "icon": None, "owner_id": "1", "features": [], "emojis": [], "stickers": [],
             "roles": [{"id": str(GUILD_ID), "name": "@everyone", "permissions": "3072", "position": 0, "color": 0, "hoist": False,
-                       "managed": False, "mentionable": False}],
+                       "managed": False, "mentionable": False},
+                      {"id": str(STAFF_ROLE), "name": "staff", "permissions": "3072", "position": 1, "color": 0, "hoist": False,
+                       "managed": False, "mentionable": True}],
             "member_count": 1, "large": False, "unavailable": False, "threads": [], "voice_states": [], "presences": [],
             "members": [{"user": BOT, "roles": [], "joined_at": "2026-01-01T00:00:00+00:00", "deaf": False, "mute": False, "flags": 0}],
-            "channels": [channel(SUPPORT_CHANNEL, "ask-the-clinic"), channel(OTHER_CHANNEL, "general")]}
+            "channels": [channel(SUPPORT_CHANNEL, "ask-the-clinic"), channel(OTHER_CHANNEL, "general"), channel(DESK_CHANNEL, "staff-desk")]}
 
 
-def interaction(kind: int, data: dict, channel_id: int = DM_CHANNEL, uid: int = 42, message_payload: dict | None = None) -> dict[str, Any]:
+def interaction(kind: int, data: dict, channel_id: int = DM_CHANNEL, uid: int = 42, message_payload: dict | None = None,
+                roles: list[int] | None = None) -> dict[str, Any]:
     payload = {"id": str(next(_ids)), "application_id": APP_ID, "type": kind, "token": f"tok{next(_ids)}", "version": 1,
                "channel_id": str(channel_id), "data": data, "attachment_size_limit": 8_388_608, "locale": "en-US",
                "app_permissions": "0", "entitlements": [], "authorizing_integration_owners": {}}
@@ -125,7 +143,8 @@ def interaction(kind: int, data: dict, channel_id: int = DM_CHANNEL, uid: int = 
         payload["guild_id"] = str(GUILD_ID)
         payload["channel"] = {"id": str(channel_id), "type": 0, "guild_id": str(GUILD_ID), "name": "x", "position": 0,
                               "permission_overwrites": [], "nsfw": False, "parent_id": None}
-        payload["member"] = {"user": user(uid), "roles": [], "joined_at": "2026-01-01T00:00:00+00:00", "deaf": False, "mute": False,
+        payload["member"] = {"user": user(uid), "roles": [str(r) for r in roles or []], "joined_at": "2026-01-01T00:00:00+00:00",
+                             "deaf": False, "mute": False,
                              "permissions": "3072", "flags": 0}
         payload["context"] = 0
     if message_payload is not None:

@@ -18,8 +18,8 @@ from discord import app_commands
 from bots.discord.convert import (ALLOWED_MENTIONS, FORM_ACTION, PREFIX, ActionButton, BookingForm, ChoiceSelect, interaction_event,
                                   message_event, strip_mention, to_messages)
 from core.engine import Core
-from core.events import Event, Reply, ReplyKind
-from core.settings import DiscordSettings
+from core.events import Address, Event, Reply, ReplyKind
+from core.settings import DeskSettings, DiscordSettings
 
 log = logging.getLogger(__name__)
 
@@ -28,19 +28,21 @@ ACK_WITHIN = 2.0
 SLASH_COMMANDS = ("ask", "menu", "book", "human", "help", "cancel")
 
 
-def intents(settings: DiscordSettings) -> discord.Intents:
-    """Only what is used: DMs and guild messages; message content only for the support channel."""
+def intents(settings: DiscordSettings, desk: DeskSettings | None = None) -> discord.Intents:
+    """Only what is used: DMs and guild messages; message content only for the support
+    channel and the staff desk, where the bot reads messages that do not mention it."""
     wanted = discord.Intents.none()
     wanted.guilds = True
     wanted.dm_messages = True
     wanted.guild_messages = True
-    wanted.message_content = settings.support_channel_id is not None
+    wanted.message_content = settings.support_channel_id is not None or desk is not None
     return wanted
 
 
 class ClinicClient(discord.Client):
-    def __init__(self, core: Core, settings: DiscordSettings, **options: Any) -> None:
-        super().__init__(intents=intents(settings), allowed_mentions=ALLOWED_MENTIONS, **options)
+    def __init__(self, core: Core, settings: DiscordSettings, desk: DeskSettings | None = None, **options: Any) -> None:
+        self.desk = desk if desk is not None and desk.platform == "discord" and desk.discord_channel_id else None
+        super().__init__(intents=intents(settings, self.desk), allowed_mentions=ALLOWED_MENTIONS, **options)
         self.core = core
         self.settings = settings
         self.tree = app_commands.CommandTree(self)
@@ -87,7 +89,43 @@ class ClinicClient(discord.Client):
             return strip_mention(message.content, self.user.id)
         return None
 
+    # -- the staff desk ---------------------------------------------------------
+
+    def in_desk(self, channel: Any) -> bool:
+        if self.desk is None or channel is None:
+            return False
+        return channel.id == self.desk.discord_channel_id or getattr(channel, "parent_id", None) == self.desk.discord_channel_id
+
+    def is_staff(self, member: Any) -> bool:
+        """Desk messages count only from members holding the staff role."""
+        role = self.desk.discord_staff_role_id if self.desk else None
+        return role is not None and any(r.id == role for r in getattr(member, "roles", []))
+
+    def desk_event(self, channel: Any, member: Any, text: str | None = None, action: str | None = None) -> Event:
+        thread = str(channel.id) if getattr(channel, "parent_id", None) == self.desk.discord_channel_id else None
+        return Event(platform="discord", chat_id=str(self.desk.discord_channel_id), user_id=str(member.id),
+                     display_name=member.display_name, text=text, action=action, thread=thread, from_desk=True)
+
+    async def send_to(self, address: Address, replies: Reply | list[Reply]) -> None:
+        """Send to a client's channel or a desk thread."""
+        target = int(address.thread_id or address.chat_id.split(":")[0])
+        channel = self.get_channel(target) or await self.fetch_channel(target)
+        for reply in replies if isinstance(replies, list) else [replies]:
+            for part in to_messages(reply):
+                await channel.send(part.content, view=part.view, allowed_mentions=ALLOWED_MENTIONS)
+
+    async def open_thread(self, title: str) -> Address:
+        """One thread per ticket in the staff channel."""
+        channel = self.get_channel(self.desk.discord_channel_id) or await self.fetch_channel(self.desk.discord_channel_id)
+        thread = await channel.create_thread(name=title[:100], type=discord.ChannelType.public_thread, auto_archive_duration=10080)
+        return Address(platform="discord", chat_id=str(self.desk.discord_channel_id), thread_id=str(thread.id))
+
     async def on_message(self, message: discord.Message) -> None:
+        if self.in_desk(message.channel):
+            if not message.author.bot and self.is_staff(message.author):
+                replies = await self.core.handle(self.desk_event(message.channel, message.author, text=message.content))
+                await self.send_to(Address(platform="discord", chat_id=str(message.channel.id)), replies)
+            return
         text = self.text_for(message)
         if text is None:
             return
@@ -105,7 +143,13 @@ class ClinicClient(discord.Client):
     async def on_action(self, interaction: discord.Interaction, action: str) -> None:
         """A click on one of our buttons (also after a restart: see ActionButton)."""
         try:
-            if action == FORM_ACTION:
+            if self.in_desk(interaction.channel):
+                if not self.is_staff(interaction.user):
+                    await interaction.response.send_message(self.core.staff_only().text, ephemeral=True)
+                    return
+                event = self.desk_event(interaction.channel, interaction.user, action=action)
+                await self.answer_interaction(interaction, event)
+            elif action == FORM_ACTION:
                 await self.open_form(interaction)
             else:
                 await self.answer_interaction(interaction, interaction_event(interaction, action=action))
@@ -189,8 +233,8 @@ class ClinicClient(discord.Client):
 class DiscordBot:
     """Runs a :class:`ClinicClient` next to the other platforms in one event loop."""
 
-    def __init__(self, core: Core, token: str, settings: DiscordSettings) -> None:
-        self.client = ClinicClient(core, settings)
+    def __init__(self, core: Core, token: str, settings: DiscordSettings, desk: DeskSettings | None = None) -> None:
+        self.client = ClinicClient(core, settings, desk)
         self.token = token
         self._gateway: asyncio.Task[None] | None = None
 

@@ -17,10 +17,10 @@ from telegram.error import BadRequest, NetworkError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 from telegram.request import BaseRequest
 
-from bots.telegram.convert import OutgoingMessage, to_event, to_messages
+from bots.telegram.convert import desk_event, to_event, to_messages
 from core.engine import Core
-from core.events import Reply, ReplyKind
-from core.settings import TelegramSettings
+from core.events import Address, Reply, ReplyKind
+from core.settings import DeskSettings, TelegramSettings
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -40,9 +40,10 @@ def file_url(base_url: str) -> str:
 
 class TelegramBot:
     def __init__(self, core: Core, token: str, settings: TelegramSettings, request: BaseRequest | None = None,
-                 webhook_secret: str | None = None, backoff: float = 1.0) -> None:
+                 webhook_secret: str | None = None, backoff: float = 1.0, desk: DeskSettings | None = None) -> None:
         self.core = core
         self.settings = settings
+        self.desk = desk if desk is not None and desk.platform == "telegram" and desk.telegram_chat_id else None
         self.webhook_secret = webhook_secret
         self.backoff = backoff
         builder = (ApplicationBuilder().token(token).base_url(settings.base_url).base_file_url(file_url(settings.base_url))
@@ -52,6 +53,9 @@ class TelegramBot:
         self.app: Application = builder.build()
         private = filters.ChatType.PRIVATE
         self.app.add_handler(CallbackQueryHandler(self.on_button))
+        if self.desk is not None:
+            desk_chat = filters.Chat(self.desk.telegram_chat_id)
+            self.app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & desk_chat & filters.TEXT, self.on_desk_message))
         self.app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & private, self.on_message))
         self.app.add_error_handler(self.on_error)
 
@@ -60,7 +64,7 @@ class TelegramBot:
         await self.app.initialize()
         await self.register_commands()
         await self.app.start()
-        updates = ["message", "callback_query"]
+        updates = ["message", "callback_query"]  # edited messages are not asked for: no duplicate answers
         if self.settings.mode == "webhook":
             await self.app.updater.start_webhook(
                 listen=self.settings.webhook_listen, port=self.settings.webhook_port, url_path="telegram",
@@ -86,9 +90,26 @@ class TelegramBot:
         replies = await self._with_typing(update.effective_chat.id, self.core.handle(event))
         await self.send(update.effective_chat.id, replies)
 
+    def is_desk(self, update: Update) -> bool:
+        return self.desk is not None and update.effective_chat is not None and update.effective_chat.id == self.desk.telegram_chat_id
+
+    async def on_desk_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Staff in the desk group: only this chat's messages can act as staff."""
+        event = desk_event(update, self.desk.telegram_topics)
+        if event is None:
+            return
+        replies = await self.core.handle(event)
+        message = update.effective_message
+        await self.send_to(Address(platform="telegram", chat_id=str(message.chat_id), thread_id=event.thread), replies)
+
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
         await query.answer()  # always, first: no button is left spinning
+        if self.is_desk(update):
+            event = desk_event(update, self.desk.telegram_topics)
+            thread = str(query.message.message_thread_id) if query.message and query.message.message_thread_id else None
+            await self.send_to(Address(platform="telegram", chat_id=str(update.effective_chat.id), thread_id=thread), await self.core.handle(event))
+            return
         if update.effective_chat is None or update.effective_chat.type != ChatType.PRIVATE:
             return
         event = to_event(update)
@@ -113,12 +134,27 @@ class TelegramBot:
                 log.exception("could not send the apology")
 
     async def send(self, chat_id: int | str, replies: list[Reply]) -> None:
-        for reply in replies:
-            for message in to_messages(reply):
-                await self._retry(lambda m=message: self._send_one(chat_id, m))
+        await self.send_to(Address(platform="telegram", chat_id=str(chat_id)), replies)
 
-    async def _send_one(self, chat_id: int | str, message: OutgoingMessage) -> None:
-        await self.app.bot.send_message(chat_id, message.text, parse_mode=message.parse_mode, reply_markup=message.reply_markup)
+    async def send_to(self, address: Address, replies: Reply | list[Reply]) -> None:
+        """Send to a client chat or a desk thread (forum topic, or a reply to the ticket's first message)."""
+        thread = int(address.thread_id) if address.thread_id and address.thread_id.isdigit() else None
+        in_topic = thread is not None and self.desk is not None and self.desk.telegram_topics
+        for reply in replies if isinstance(replies, list) else [replies]:
+            for message in to_messages(reply):
+                await self._retry(lambda m=message: self.app.bot.send_message(
+                    int(address.chat_id), m.text, parse_mode=m.parse_mode, reply_markup=m.reply_markup,
+                    message_thread_id=thread if in_topic else None,
+                    reply_to_message_id=thread if thread is not None and not in_topic else None))
+
+    async def open_thread(self, title: str) -> Address:
+        """A forum topic per ticket, or without topics a first message to reply under."""
+        chat = self.desk.telegram_chat_id
+        if self.desk.telegram_topics:
+            topic = await self._retry(lambda: self.app.bot.create_forum_topic(chat, title[:128]))
+            return Address(platform="telegram", chat_id=str(chat), thread_id=str(topic.message_thread_id))
+        root = await self._retry(lambda: self.app.bot.send_message(chat, f"Ticket {title}"))
+        return Address(platform="telegram", chat_id=str(chat), thread_id=str(root.message_id))
 
     async def _retry(self, call: Callable[[], Awaitable[T]]) -> T:
         """Retry network failures with exponential backoff; flood limits are the rate limiter's job."""

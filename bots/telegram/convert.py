@@ -52,6 +52,24 @@ def to_event(update: Update) -> Event | None:
     return Event(**common, text=message.caption, attachment=attachment_kind(message), message_id=str(message.message_id))
 
 
+def desk_event(update: Update, topics: bool) -> Event | None:
+    """A staff member's message or button press in the desk group. The thread is the
+    forum topic, or (without topics) the message being replied to."""
+    chat, user, message = update.effective_chat, update.effective_user, update.effective_message
+    if chat is None or user is None:
+        return None
+    common = dict(platform=PLATFORM, chat_id=str(chat.id), user_id=str(user.id), display_name=user.full_name, from_desk=True)
+    if update.callback_query is not None:
+        return Event(**common, action=update.callback_query.data or "")
+    if message is None or message.text is None:
+        return None
+    if topics:
+        thread = str(message.message_thread_id) if message.is_topic_message and message.message_thread_id else None
+    else:
+        thread = str(message.reply_to_message.message_id) if message.reply_to_message else None
+    return Event(**common, text=message.text, thread=thread, message_id=str(message.message_id))
+
+
 def attachment_kind(message: Message) -> str:
     return next((kind for kind in ATTACHMENTS if getattr(message, kind, None)), "other")
 

@@ -160,6 +160,7 @@ class HandoffMessages(TemplatedText):
     left: Text
     closed: Text
     relayed: Text
+    staff_only: Text
     team_name: Label
 
 
