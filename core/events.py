@@ -19,6 +19,18 @@ class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+class Attachment(Frozen):
+    """A client's photo or document, carried so staff can see it in their desk."""
+
+    kind: str
+    name: str = "file"
+    url: str | None = None
+    data: bytes | None = Field(default=None, repr=False)
+    source_platform: str | None = None
+    source_chat: str | None = None
+    source_message: str | None = None
+
+
 class Event(Frozen):
     """Something a client did: sent text, pressed a button, or sent something else."""
 
@@ -32,6 +44,7 @@ class Event(Frozen):
         default=None, description="Kind of non-text content (photo, sticker, voice...)."
     )
     message_id: str | None = None
+    file: Attachment | None = None
     from_desk: bool = Field(
         default=False, description="Sent by staff in the configured staff desk; set only by adapters that checked it."
     )
@@ -109,6 +122,7 @@ class Reply(Frozen):
     topic: str | None = None
     confidence: float | None = None
     prompt: Prompt | None = None
+    file: Attachment | None = None
 
 
 class Address(Frozen):

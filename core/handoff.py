@@ -91,7 +91,8 @@ class Handoff:
         ticket.transcript.append(Turn(role="client", text=what[:1000], at=now))
         self.store.save_ticket(ticket)
         name = escape_markdown(ticket.display_name or "Client")
-        actions.append(DeskAction(ticket.id, "relay", Reply(kind=ReplyKind.HUMAN, text=f"**{name}:** {escape_markdown(what)}")))
+        relay = Reply(kind=ReplyKind.HUMAN, text=f"**{name}:** {escape_markdown(what)}", file=event.file)
+        actions.append(DeskAction(ticket.id, "relay", relay))
         if event.action or text.startswith("/"):
             return [Reply(kind=ReplyKind.NOTICE, text=self.msg.relayed)]  # a button or command still needs an answer
         return []

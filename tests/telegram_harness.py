@@ -32,6 +32,9 @@ class RecordingRequest(BaseRequest):
         return 1.0
 
     async def do_request(self, url: str, method: str, request_data: RequestData | None = None, **_: Any) -> tuple[int, bytes]:
+        if "/file/bot" in url:  # a file download, not an API call
+            self.calls.append(("download", {"url": url}))
+            return 200, b"IMAGE-BYTES"
         api_method = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data else {}
         if self.fail.get(api_method):
@@ -42,6 +45,13 @@ class RecordingRequest(BaseRequest):
     def _result(self, method: str, params: dict[str, Any]) -> Any:
         if method == "getMe":
             return BOT_USER
+        if method == "copyMessage":
+            return {"message_id": next(_ids)}
+        if method == "sendPhoto":
+            return {"message_id": next(_ids), "date": 0, "chat": {"id": int(params["chat_id"]), "type": "supergroup"},
+                    "photo": [{"file_id": "x", "file_unique_id": "y", "width": 1, "height": 1}]}
+        if method == "getFile":
+            return {"file_id": params["file_id"], "file_unique_id": "u", "file_size": 11, "file_path": "photos/file_1.jpg"}
         if method in ("sendMessage", "editMessageText"):
             return {"message_id": next(_ids), "date": 0, "chat": {"id": int(params["chat_id"]) if "chat_id" in params else 1, "type": "private"},
                     "text": params.get("text", "")}

@@ -94,3 +94,15 @@ async def test_staff_close_button_hands_the_client_back(desk, store, library):
     assert telegram.sent[-1][1].text == library.messages.handoff.closed
     [(_, callback)] = recorder.posts("/callback")
     assert "Ticket #1 closed" in callback["data"]["content"]
+
+
+async def test_a_telegram_clients_photo_is_uploaded_to_the_thread(desk):
+    from core.events import Attachment
+
+    client, recorder, core, telegram = desk
+    await core.handle(Event(platform="telegram", chat_id="42", user_id="42", display_name="Ann", text="/human"))
+    photo = Attachment(kind="photo", name="photo.jpg", data=b"IMAGE-BYTES", source_platform="telegram", source_chat="42", source_message="5")
+    await core.handle(Event(platform="telegram", chat_id="42", user_id="42", display_name="Ann", attachment="photo", file=photo))
+    path, payload = recorder.messages()[-1]
+    assert path == f"/channels/{DESK_THREAD}/messages" and payload["content"] == "**Ann:** [photo]"
+    assert [a["filename"] for a in payload["attachments"]] == ["photo.jpg"]

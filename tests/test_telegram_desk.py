@@ -136,3 +136,26 @@ async def test_without_topics_tickets_are_reply_threads(knowledge, store):
                                reply_to_message={"message_id": root_id, "date": 0, "chat": {"id": DESK, "type": "supergroup"}, "text": "t"})
         await feed(bot, reply)
     assert sent_to(recorder, 42)[-1]["text"] == "<b>Dana (Clinic team):</b> Hello!"
+
+
+async def test_client_photos_reach_the_desk_thread(desk):
+    bot, recorder, core, _ = desk
+    await feed(bot, message_update("/human"))
+    recorder.calls.clear()
+    photo = message_update(None, photo=[{"file_id": "p1", "file_unique_id": "pu", "width": 10, "height": 10, "file_size": 11}])
+    await feed(bot, photo)
+    [copy] = recorder.sent("copyMessage")
+    assert (copy["chat_id"], copy["from_chat_id"], copy["message_id"], copy["message_thread_id"]) == (DESK, 42, photo["message"]["message_id"], 55)
+    assert sent_to(recorder, DESK)[-1]["text"] == "<b>Ann:</b> [photo]"
+
+
+async def test_a_discord_clients_photo_is_posted_by_url(desk):
+    from core.events import Attachment
+
+    bot, recorder, core, _ = desk
+    await core.handle(Event(platform="discord", chat_id="600", user_id="9", display_name="Zoe", text="/human"))
+    url = "https://cdn.discordapp.com/attachments/1/2/rash.png"
+    await core.handle(Event(platform="discord", chat_id="600", user_id="9", display_name="Zoe", attachment="image",
+                            file=Attachment(kind="photo", name="rash.png", url=url, source_platform="discord")))
+    [photo] = recorder.sent("sendPhoto")
+    assert photo["chat_id"] == DESK and photo["photo"] == url and photo["message_thread_id"] == 55

@@ -8,6 +8,7 @@ notice); what is said comes from the core.
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 from collections.abc import Awaitable
 from typing import Any
@@ -111,8 +112,15 @@ class ClinicClient(discord.Client):
         target = int(address.thread_id or address.chat_id.split(":")[0])
         channel = self.get_channel(target) or await self.fetch_channel(target)
         for reply in replies if isinstance(replies, list) else [replies]:
-            for part in to_messages(reply):
-                await channel.send(part.content, view=part.view, allowed_mentions=ALLOWED_MENTIONS)
+            parts = to_messages(reply)
+            for n, part in enumerate(parts):
+                extra: dict[str, Any] = {}
+                if n == 0 and reply.file is not None and reply.file.data is not None:
+                    extra["file"] = discord.File(io.BytesIO(reply.file.data), filename=reply.file.name)
+                content = part.content
+                if n == 0 and reply.file is not None and reply.file.data is None and reply.file.url:
+                    content = f"{content}\n{reply.file.url}"
+                await channel.send(content, view=part.view, allowed_mentions=ALLOWED_MENTIONS, **extra)
 
     async def open_thread(self, title: str) -> Address:
         """One thread per ticket in the staff channel."""

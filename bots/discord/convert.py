@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import discord
 
 from bots.markdown import Style, render
-from core.events import Event, Prompt, Reply
+from core.events import Attachment, Event, Prompt, Reply
 from core.text import split_message
 
 PLATFORM = "discord"
@@ -134,10 +134,15 @@ def conversation_id(channel_id: int, user_id: int, in_guild: bool) -> str:
 
 
 def message_event(message: discord.Message, text: str) -> Event:
-    attachment = None
+    attachment = file = None
     if not text.strip() and (message.attachments or message.stickers):
         attachment = "sticker" if message.stickers else (message.attachments[0].content_type or "file").split("/")[0]
+    if message.attachments:
+        first = message.attachments[0]
+        kind = "photo" if (first.content_type or "").startswith("image/") else "document"
+        file = Attachment(kind=kind, name=first.filename, url=first.url, source_platform=PLATFORM)
     return Event(
+        file=file,
         platform=PLATFORM,
         chat_id=conversation_id(message.channel.id, message.author.id, message.guild is not None),
         user_id=str(message.author.id),

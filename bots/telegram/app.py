@@ -11,7 +11,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from telegram import BotCommand, Update
+from telegram import BotCommand, InputFile, Update
 from telegram.constants import ChatAction, ChatType
 from telegram.error import BadRequest, NetworkError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, CallbackQueryHandler, ContextTypes, MessageHandler, filters
@@ -19,13 +19,15 @@ from telegram.request import BaseRequest
 
 from bots.telegram.convert import desk_event, to_event, to_messages
 from core.engine import Core
-from core.events import Address, Reply, ReplyKind
+from core.events import Address, Attachment, Reply, ReplyKind
 from core.settings import DeskSettings, TelegramSettings
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 SEND_ATTEMPTS = 3
+MAX_RELAY_BYTES = 10 * 1024 * 1024
+"""Photos and documents up to this size are passed to the staff desk."""
 
 
 def replaces_message(reply: Reply) -> bool:
@@ -87,8 +89,21 @@ class TelegramBot:
         event = to_event(update)
         if event is None:
             return
+        if event.attachment in ("photo", "document"):
+            event = event.model_copy(update={"file": await self._attachment(update.effective_message, event.attachment)})
         replies = await self._with_typing(update.effective_chat.id, self.core.handle(event))
         await self.send(update.effective_chat.id, replies)
+
+    async def _attachment(self, message, kind: str) -> Attachment:
+        """A photo or document, with its bytes when small enough, so any desk can show it."""
+        media = message.photo[-1] if kind == "photo" else message.document
+        data = None
+        if (media.file_size or 0) <= MAX_RELAY_BYTES:
+            telegram_file = await media.get_file()
+            data = bytes(await telegram_file.download_as_bytearray())
+        name = getattr(media, "file_name", None) or f"{kind}.jpg"
+        return Attachment(kind=kind, name=name, data=data, source_platform="telegram", source_chat=str(message.chat_id),
+                          source_message=str(message.message_id))
 
     def is_desk(self, update: Update) -> bool:
         return self.desk is not None and update.effective_chat is not None and update.effective_chat.id == self.desk.telegram_chat_id
@@ -140,12 +155,24 @@ class TelegramBot:
         """Send to a client chat or a desk thread (forum topic, or a reply to the ticket's first message)."""
         thread = int(address.thread_id) if address.thread_id and address.thread_id.isdigit() else None
         in_topic = thread is not None and self.desk is not None and self.desk.telegram_topics
+        where = {"message_thread_id": thread if in_topic else None, "reply_to_message_id": thread if thread is not None and not in_topic else None}
         for reply in replies if isinstance(replies, list) else [replies]:
+            if reply.file is not None:
+                await self._send_file(int(address.chat_id), reply.file, where)
             for message in to_messages(reply):
                 await self._retry(lambda m=message: self.app.bot.send_message(
-                    int(address.chat_id), m.text, parse_mode=m.parse_mode, reply_markup=m.reply_markup,
-                    message_thread_id=thread if in_topic else None,
-                    reply_to_message_id=thread if thread is not None and not in_topic else None))
+                    int(address.chat_id), m.text, parse_mode=m.parse_mode, reply_markup=m.reply_markup, **where))
+
+    async def _send_file(self, chat_id: int, file: Attachment, where: dict) -> None:
+        """Telegram files are copied as they are; others are uploaded (or linked by URL)."""
+        if file.source_platform == "telegram" and file.source_chat and file.source_message:
+            await self._retry(lambda: self.app.bot.copy_message(chat_id, int(file.source_chat), int(file.source_message), **where))
+            return
+        content = InputFile(file.data, filename=file.name) if file.data is not None else file.url
+        if content is None:
+            return
+        send = self.app.bot.send_photo if file.kind in ("photo", "image") else self.app.bot.send_document
+        await self._retry(lambda: send(chat_id, content, **where))
 
     async def open_thread(self, title: str) -> Address:
         """A forum topic per ticket, or without topics a first message to reply under."""
