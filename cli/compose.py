@@ -21,8 +21,11 @@ from core.storage import Store
 
 @contextlib.asynccontextmanager
 async def running(core: Core, content_dir: Path, reload_seconds: float) -> AsyncIterator[Core]:
-    """The bot's lifetime: content reload in the background, storage closed at the end."""
-    watcher = asyncio.create_task(ContentReloader(core, content_dir, reload_seconds).watch()) if reload_seconds > 0 else None
+    """The bot's lifetime: content reload in the background (and on the desk's /reload),
+    storage closed at the end."""
+    reloader = ContentReloader(core, content_dir, reload_seconds)
+    core.reload = reloader.reload
+    watcher = asyncio.create_task(reloader.watch()) if reload_seconds > 0 else None
     try:
         yield core
     finally:

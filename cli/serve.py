@@ -17,6 +17,7 @@ from pathlib import Path
 from bots.discord.app import DiscordBot
 from bots.telegram.app import TelegramBot
 from cli.compose import StartupError, build_core, hide_secrets, running
+from core.events import Address
 from core.outbox import PlatformOutbox
 from core.settings import Settings
 from core.storage import Store
@@ -65,14 +66,16 @@ async def serve(settings: Settings, content: Path) -> int:
         telegram = TelegramBot(core, telegram_token, settings.telegram, webhook_secret=webhook_secret, desk=settings.desk)
         outbox.register("telegram", telegram)
         bots.append(telegram)
-        if settings.desk.platform == "telegram":
+        if settings.desk.platform == "telegram" and settings.desk.telegram_chat_id:
             outbox.desk = telegram
+            outbox.desk_address = Address(platform="telegram", chat_id=str(settings.desk.telegram_chat_id))
     if discord_token:
         discord = DiscordBot(core, discord_token, settings.discord, desk=settings.desk)
         outbox.register("discord", discord.client)
         bots.append(discord)
-        if settings.desk.platform == "discord":
+        if settings.desk.platform == "discord" and settings.desk.discord_channel_id:
             outbox.desk = discord.client
+            outbox.desk_address = Address(platform="discord", chat_id=str(settings.desk.discord_channel_id))
     if settings.desk.platform and outbox.desk is None:
         raise StartupError(f"desk.platform is {settings.desk.platform!r} but that platform has no token or no desk chat/channel set")
     stop = asyncio.Event()

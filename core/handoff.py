@@ -102,6 +102,8 @@ class Handoff:
     def from_desk(self, event: Event, text: str, now: datetime, actions: list[DeskAction], extra: dict[str, str]) -> list[Reply]:
         """Staff messages: relayed to the client, unless they are desk commands or notes."""
         ticket = self.by_thread(event)
+        if event.action and event.action.startswith("lead:"):
+            return self._lead(event.action, event.display_name or "staff", now)
         if event.action:
             verb, _, number = event.action.removeprefix("ticket:").partition(":")
             ticket = self.store.ticket(int(number)) if number.isdigit() else None
@@ -122,6 +124,16 @@ class Handoff:
         if ticket is None:
             return []  # staff chatting among themselves in the desk
         return self._relay_to_client(ticket, text, event, now, actions)
+
+    def _lead(self, action: str, staff: str, now: datetime) -> list[Reply]:
+        """Claim a consultation request, or mark it contacted."""
+        _, verb, ref = action.split(":", 2) if action.count(":") >= 2 else ("", "", "")
+        request = next((b for b in self.store.bookings() if b.ref == ref), None)
+        if request is None or verb not in ("claim", "contacted"):
+            return [self._desk(f"No consultation request {escape_markdown(ref)}.")]
+        status = f"claimed by {staff}" if verb == "claim" else f"contacted by {staff}"
+        self.store.save_booking(request.model_copy(update={"status": status, "updated_at": now}))
+        return [self._desk(f"Request {ref}: {escape_markdown(status)}.")]
 
     def _desk_command(self, command: str, ticket: Ticket, text: str, event: Event, now: datetime, actions: list[DeskAction]) -> list[Reply]:
         staff = event.display_name or "staff"

@@ -41,12 +41,16 @@ class PlatformOutbox:
     def __init__(self, desk: Desk | None = None, fallback: LogOutbox | None = None) -> None:
         self.senders: dict[str, Sender] = {}
         self.desk = desk
+        self.desk_address: Address | None = None
+        """Where messages for "the staff desk" in general go (lead cards, refused content changes)."""
         self.fallback = fallback or LogOutbox()
 
     def register(self, platform: str, sender: Sender) -> None:
         self.senders[platform] = sender
 
     async def send(self, address: Address, reply: Reply) -> None:
+        if address == STAFF_DESK and self.desk_address is not None:
+            address = self.desk_address
         sender = self.senders.get(address.platform)
         if sender is None:
             await self.fallback.send(address, reply)

@@ -49,6 +49,7 @@ async def desk(knowledge, store):
                       desk=DeskSettings(platform="telegram", telegram_chat_id=DESK, telegram_topics=True))
     outbox.register("telegram", bot)
     outbox.desk = bot
+    outbox.desk_address = Address(platform="telegram", chat_id=str(DESK))
     discord = FakeDiscord()
     outbox.register("discord", discord)
     async with bot.app:
@@ -159,3 +160,19 @@ async def test_a_discord_clients_photo_is_posted_by_url(desk):
                             file=Attachment(kind="photo", name="rash.png", url=url, source_platform="discord")))
     [photo] = recorder.sent("sendPhoto")
     assert photo["chat_id"] == DESK and photo["photo"] == url and photo["message_thread_id"] == 55
+
+
+async def test_lead_cards_go_to_the_desk_group(desk, store):
+    bot, recorder, core, _ = desk
+    for raw in (callback_update("book"), message_update("Ann Lee"), message_update("ann@example.com"), callback_update("book:time:any"),
+                callback_update("book:concerns-done"), callback_update("book:consent:yes"), callback_update("book:confirm")):
+        await feed(bot, raw)
+    [card] = sent_to(recorder, DESK)
+    ref = store.bookings()[0].ref
+    assert card["text"].startswith(f"<b>New consultation request {ref}</b>") and "message_thread_id" not in card
+    assert [k["callback_data"] for row in card["reply_markup"]["inline_keyboard"] for k in row] == [f"lead:claim:{ref}", f"lead:contacted:{ref}"]
+
+    press = callback_update(f"lead:contacted:{ref}", uid=STAFF)
+    press["callback_query"]["message"]["chat"] = {"id": DESK, "type": "supergroup", "title": "Desk"}
+    await feed(bot, press)
+    assert store.bookings()[0].status == "contacted by Ann"
