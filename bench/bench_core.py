@@ -18,15 +18,20 @@ import tempfile
 import time
 from types import MappingProxyType
 
+from datetime import UTC, datetime
+
 from cli.accuracy import load_cases
+from core.booking import BookingFlow
 from core.content import load_library
 from core.content.models import Library, Menu, Section
 from core.engine import Core
 from core.events import Event
 from core.knowledge import Knowledge
 from core.outbox import LogOutbox
+from core.records import Conversation
 from core.settings import load_settings
 from core.storage import Store
+from core.turn import Turn
 
 SYLLABLES = ["ka", "lo", "mi", "ne", "ru", "sa", "to", "vi", "ze", "po", "qu", "fe"]
 
@@ -64,12 +69,15 @@ async def latency(knowledge: Knowledge, questions: list[str], rounds: int) -> di
     """Per-message time of the answering path (routing, triage, matching), without disk."""
     with tempfile.TemporaryDirectory() as tmp:
         core = Core(knowledge, Store(tmp, fsync=False), LogOutbox())
+        now = datetime.now(UTC)
         samples = []
         for r in range(rounds):
             for n, q in enumerate(questions):
                 event = Event(platform="bench", chat_id=f"{r}-{n}", user_id="u", text=q)
+                conversation = Conversation(key=event.conversation_key, platform="bench", chat_id=event.chat_id, started_at=now, updated_at=now)
                 start = time.perf_counter()
-                core._route(knowledge, event, None)  # noqa: SLF001 - the answering path alone
+                turn = Turn(knowledge, BookingFlow(knowledge.library, core.booking_timeout), event, conversation, now, core._handoff(knowledge))  # noqa: SLF001
+                core._route(turn)  # noqa: SLF001 - the answering path alone, without disk
                 samples.append(time.perf_counter() - start)
         await core.store.aclose()
     return {"p50": percentile(samples, 50) * 1e3, "p99": percentile(samples, 99) * 1e3, "n": len(samples)}

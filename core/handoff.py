@@ -22,6 +22,8 @@ from core.text import escape_markdown
 
 Reason = Literal["asked", "fallback", "medical", "urgent"]
 CARD_TURNS = 6
+TICKET_TURNS = 500
+"""A ticket keeps its last 500 messages: enough for any real conversation, bounded for storage."""
 
 
 @dataclass(frozen=True)
@@ -54,13 +56,10 @@ class Handoff:
     # -- finding tickets -------------------------------------------------------
 
     def open_ticket(self, client: str) -> Ticket | None:
-        return next((t for t in self.store.tickets() if t.client == client and t.is_open), None)
+        return self.store.open_ticket_of(client)
 
     def by_thread(self, event: Event) -> Ticket | None:
-        if event.thread is None:
-            return None
-        return next((t for t in self.store.tickets() if t.is_open and t.desk_platform == event.platform
-                     and t.desk_chat == event.chat_id and t.desk_thread == event.thread), None)
+        return self.store.open_ticket_in(event.platform, event.chat_id, event.thread) if event.thread else None
 
     # -- client side -----------------------------------------------------------
 
@@ -88,8 +87,7 @@ class Handoff:
             actions.append(DeskAction(ticket.id, "tell_desk", Reply(kind=ReplyKind.NOTICE, text=f"Ticket #{ticket.id}: the client left the queue.")))
             return [self._say(self.msg.left)]
         what = text or (f"[{event.attachment}]" if event.attachment else f"[button {event.action}]")
-        ticket.transcript.append(Turn(role="client", text=what[:1000], at=now))
-        self.store.save_ticket(ticket)
+        self._remember(ticket, Turn(role="client", text=what[:1000], at=now))
         name = escape_markdown(ticket.display_name or "Client")
         relay = Reply(kind=ReplyKind.HUMAN, text=f"**{name}:** {escape_markdown(what)}", file=event.file)
         actions.append(DeskAction(ticket.id, "relay", relay))
@@ -146,8 +144,7 @@ class Handoff:
             actions.append(DeskAction(ticket.id, "tell_client", self._say(self.msg.closed)))
             return [self._desk(f"Ticket #{ticket.id} closed by {escape_markdown(staff)}. The bot answers this client again.")]
         if command == "note":
-            ticket.transcript.append(Turn(role="staff", text=f"[note] {text}"[:1000], at=now))
-            self.store.save_ticket(ticket)
+            self._remember(ticket, Turn(role="staff", text=f"[note] {text}"[:1000], at=now))
             return [self._desk(f"Note added to ticket #{ticket.id} (not sent to the client).")]
         if command == "reply" and text:
             return self._relay_to_client(ticket, text, event, now, actions)
@@ -156,16 +153,19 @@ class Handoff:
     def _relay_to_client(self, ticket: Ticket, text: str, event: Event, now: datetime, actions: list[DeskAction]) -> list[Reply]:
         first_name = (event.display_name or "").split(" ")[0]
         signature = escape_markdown(f"{first_name} ({self.msg.team_name})" if self.sign_with_name and first_name else self.msg.team_name)
-        ticket.transcript.append(Turn(role="staff", text=text[:1000], at=now))
         if ticket.status == "open":
             ticket.status, ticket.claimed_at, ticket.claimed_by = "claimed", now, event.display_name or "staff"
-        self.store.save_ticket(ticket)
+        self._remember(ticket, Turn(role="staff", text=text[:1000], at=now))
         actions.append(DeskAction(ticket.id, "tell_client", Reply(kind=ReplyKind.HUMAN, text=f"**{signature}:** {escape_markdown(text)}")))
         return []
 
     def _close(self, ticket: Ticket, now: datetime, by: str | None) -> None:
         ticket.status, ticket.closed_at = "closed", now
-        ticket.transcript.append(Turn(role="staff" if by else "client", text=f"[closed by {by or 'client'}]", at=now))
+        self._remember(ticket, Turn(role="staff" if by else "client", text=f"[closed by {by or 'client'}]", at=now))
+
+    def _remember(self, ticket: Ticket, turn: Turn) -> None:
+        ticket.transcript.append(turn)
+        del ticket.transcript[:-TICKET_TURNS]
         self.store.save_ticket(ticket)
 
     # -- presentation ------------------------------------------------------------

@@ -101,6 +101,8 @@ class Store:
         self._flushing_bookings: dict[str, dict[str, Any]] = {}
         self._tickets: dict[int, dict[str, Any]] = {}
         self._dirty_tickets: set[int] = set()
+        self._open_by_client: dict[str, int] = {}
+        self._open_by_thread: dict[tuple[str | None, str | None, str | None], int] = {}
         """Every ticket, kept in memory: a clinic has hundreds, and the desk looks them up by thread."""
         self._checkpoint: asyncio.Task[None] | None = None
         self._load_tickets()
@@ -169,6 +171,24 @@ class Store:
     def tickets(self) -> list[Ticket]:
         return [Ticket.model_validate(doc) for _, doc in sorted(self._tickets.items())]
 
+    def open_ticket_of(self, client: str) -> Ticket | None:
+        number = self._open_by_client.get(client)
+        return self.ticket(number) if number is not None else None
+
+    def open_ticket_in(self, platform: str, chat: str, thread: str) -> Ticket | None:
+        number = self._open_by_thread.get((platform, chat, thread))
+        return self.ticket(number) if number is not None else None
+
+    def _index_ticket(self, doc: dict[str, Any]) -> None:
+        """Keep the open-ticket lookups current, so no message has to scan every ticket."""
+        self._tickets[doc["id"]] = doc
+        for index, key in ((self._open_by_client, doc["client"]),
+                           (self._open_by_thread, (doc.get("desk_platform"), doc.get("desk_chat"), doc.get("desk_thread")))):
+            if doc["status"] != "closed":
+                index[key] = doc["id"]
+            elif index.get(key) == doc["id"]:
+                del index[key]
+
     def ticket(self, number: int) -> Ticket | None:
         doc = self._tickets.get(number)
         return Ticket.model_validate(doc) if doc else None
@@ -179,7 +199,7 @@ class Store:
     def _load_tickets(self) -> None:
         for path in sorted((self.root / "tickets").glob("*.json")):
             for doc in self._db(path).table("tickets").all():
-                self._tickets[doc["id"]] = dict(doc)
+                self._index_ticket(dict(doc))
 
     # -- durability ------------------------------------------------------
 
@@ -231,7 +251,7 @@ class Store:
             elif record["op"] == "booking":
                 self._bookings[record["doc"]["ref"]] = record["doc"]
             elif record["op"] == "ticket":
-                self._tickets[record["doc"]["id"]] = record["doc"]
+                self._index_ticket(record["doc"])
                 self._dirty_tickets.add(record["doc"]["id"])
 
     def _recover(self) -> None:

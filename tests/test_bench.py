@@ -1,0 +1,14 @@
+"""The benchmark must keep running as the code changes; its figures are read by people, not asserted."""
+
+import subprocess
+import sys
+
+from tests.conftest import ROOT
+
+
+def test_benchmark_runs_and_prints_its_figures():
+    result = subprocess.run([sys.executable, "-m", "bench.bench_core", "--rounds", "1", "--clients", "5", "--messages", "2", "--repeats", "1"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "latency  1x content" in result.stdout and "latency 10x content" in result.stdout
+    assert result.stdout.count("msg/s") == 2
