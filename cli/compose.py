@@ -25,15 +25,29 @@ async def running(core: Core, content_dir: Path, reload_seconds: float) -> Async
     storage closed at the end."""
     reloader = ContentReloader(core, content_dir, reload_seconds)
     core.reload = reloader.reload
-    watcher = asyncio.create_task(reloader.watch()) if reload_seconds > 0 else None
+    tasks = [asyncio.create_task(purge_daily(core))]
+    if reload_seconds > 0:
+        tasks.append(asyncio.create_task(reloader.watch()))
     try:
         yield core
     finally:
-        if watcher is not None:
-            watcher.cancel()
+        for task in tasks:
+            task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await watcher
+                await task
         await core.store.aclose()
+
+
+async def purge_daily(core: Core) -> None:
+    """Retention: old messages, unanswered questions and booking requests are deleted once a day."""
+    while True:
+        now = core.clock()
+        removed = core.store.purge(now - timedelta(days=core.retention_days), now - timedelta(days=core.booking_days))
+        if removed is None:
+            await asyncio.sleep(60)  # storage busy: try again shortly
+            continue
+        logging.getLogger(__name__).info("retention: %d old records deleted", removed)
+        await asyncio.sleep(24 * 3600)
 
 
 class StartupError(Exception):
@@ -50,7 +64,8 @@ def load_knowledge(content_dir: Path) -> Knowledge:
 def build_core(content_dir: Path, store: Store, outbox: Outbox | None = None, settings: Settings | None = None) -> Core:
     settings = settings or Settings()
     return Core(load_knowledge(content_dir), store, outbox or LogOutbox(), booking_timeout=timedelta(hours=settings.booking.timeout_hours),
-                sign_with_name=settings.handoff.sign_with_name, on_call=settings.handoff.on_call)
+                sign_with_name=settings.handoff.sign_with_name, on_call=settings.handoff.on_call,
+                retention_days=settings.privacy.retention_days, booking_days=settings.privacy.booking_retention_days)
 
 
 class SecretFilter(logging.Filter):

@@ -27,7 +27,7 @@ def section(section_id: str) -> str:
     return f"menu:{section_id}"
 
 
-KNOWN_VERBS = frozenset({"faq", "menu", "book", "human"})
+KNOWN_VERBS = frozenset({"faq", "menu", "book", "human", "forget"})
 
 
 def parse(action_id: str) -> Action | None:

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 from core import actions
 from core.booking import BookingFlow
-from core.events import Event, Prompt, Reply, ReplyKind
+from core.events import Button, Event, Prompt, Reply, ReplyKind
 from core.handoff import DeskAction, Handoff, client_address, thread_address
 from core.faq import Outcome, decide
 from core.flow_stage import flow_stage, offer_to_continue
@@ -44,7 +44,7 @@ def utcnow() -> datetime:
 class Core:
     def __init__(self, knowledge: Knowledge, store: Store, outbox: Outbox, clock: Clock = utcnow,
                  booking_timeout: timedelta = timedelta(hours=24), sign_with_name: bool = True, on_call: str = "",
-                 reload: Reload | None = None) -> None:
+                 reload: Reload | None = None, retention_days: int = 90, booking_days: int = 365) -> None:
         self.knowledge = knowledge
         self.store = store
         self.outbox = outbox
@@ -53,6 +53,8 @@ class Core:
         self.sign_with_name = sign_with_name
         self.on_call = on_call
         self.reload = reload
+        self.retention_days = retention_days
+        self.booking_days = booking_days
 
     def commands(self) -> dict[str, str]:
         """Commands and their descriptions, for the platforms' command menus."""
@@ -98,7 +100,7 @@ class Core:
         turn = Turn(knowledge, BookingFlow(knowledge.library, self.booking_timeout), event, conversation, now, self._handoff(knowledge))
 
         ticket = turn.handoff.open_ticket(conversation.key)
-        if ticket is not None:
+        if ticket is not None and not _about_privacy(event):
             replies = turn.handoff.from_client(ticket, event, clean(event.text or ""), now, turn.desk)
         else:
             replies = turn.flow.expire(conversation, now) + self._route(turn)
@@ -109,7 +111,7 @@ class Core:
             conversation.remember("bot", f"[{reply.kind}{':' + reply.topic if reply.topic else ''}]", now)
             if reply.kind is ReplyKind.ANSWER:
                 conversation.last_topic = reply.topic
-            if reply.kind in (ReplyKind.FALLBACK, ReplyKind.CLARIFY) and event.text:
+            if reply.kind in (ReplyKind.FALLBACK, ReplyKind.CLARIFY) and event.text and not turn.forget:
                 self.store.log_unanswered(
                     Unanswered(at=now, conversation=conversation.key, text=redact(clean(event.text)[:500], event.display_name),
                                kind=reply.kind.value, closest_topic=reply.topic, score=reply.confidence or 0.0)
@@ -118,7 +120,10 @@ class Core:
             self.store.save_booking(request)
         conversation.messages += 1
         conversation.updated_at = now
-        self.store.save_conversation(conversation)
+        if turn.forget:
+            self.store.forget(conversation.key)
+        else:
+            self.store.save_conversation(conversation)
         await self.store.commit()  # durable before anyone is told anything
         for notice in turn.staff:
             await self.outbox.send(STAFF_DESK, notice)
@@ -163,7 +168,17 @@ class Core:
             return [k.replies.section(section)] if section else stale
         if action.verb == "book":
             return self._book(turn, action.arg)
+        if action.verb == "forget":
+            return self._forget(turn) if action.arg == "confirm" else [k.replies.menu()]
         return self._human(turn)
+
+    def _forget(self, turn: Turn) -> list[Reply]:
+        """Delete the client's records (after the confirm button); an open ticket is closed and the desk told."""
+        ticket = turn.handoff.open_ticket(turn.conversation.key)
+        if ticket is not None:
+            turn.handoff.forget(ticket, turn.now, turn.desk)
+        turn.forget = True
+        return [turn.k.replies.notice(turn.k.library.messages.forgotten)]
 
     def _human(self, turn: Turn) -> list[Reply]:
         """Open a ticket; the reason is what the bot last said (an offer after a fallback
@@ -200,6 +215,13 @@ class Core:
             return self._human(turn)
         if name == "cancel":
             return [k.replies.notice(k.library.messages.nothing_to_cancel)]
+        if name == "privacy":
+            return [k.replies.notice(k.library.fill(k.library.messages.privacy, retention_days=str(self.retention_days),
+                                                    booking_days=str(self.booking_days)))]
+        if name == "forget":
+            b = k.library.messages.buttons
+            return [Reply(kind=ReplyKind.NOTICE, text=k.library.messages.forget_confirm,
+                          buttons=(Button(label=b.forget, action="forget:confirm"), Button(label=b.keep, action="forget:keep")))]
         return [k.replies.help()]
 
     def _understand(self, turn: Turn, text: str) -> list[Reply]:
@@ -290,6 +312,12 @@ class Core:
                 await self.outbox.send(client_address(ticket), action.reply)
             else:
                 await self.outbox.send(thread_address(ticket) or STAFF_DESK, action.reply)
+
+
+def _about_privacy(event: Event) -> bool:
+    """/privacy and /forget are answered even while a ticket is open."""
+    text = (event.text or "").strip().split("@")[0].lower()
+    return text in ("/privacy", "/forget") or (event.action or "").startswith("forget:")
 
 
 def log_id(key: str) -> str:

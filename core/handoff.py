@@ -159,6 +159,12 @@ class Handoff:
         actions.append(DeskAction(ticket.id, "tell_client", Reply(kind=ReplyKind.HUMAN, text=f"**{signature}:** {escape_markdown(text)}")))
         return []
 
+    def forget(self, ticket: Ticket, now: datetime, actions: list[DeskAction]) -> None:
+        """The client asked to be forgotten: close their ticket and tell the desk why it went quiet."""
+        self._close(ticket, now, by=None)
+        actions.append(DeskAction(ticket.id, "tell_desk", Reply(
+            kind=ReplyKind.NOTICE, text=f"Ticket #{ticket.id}: the client asked us to delete their data. The ticket is closed.")))
+
     def _close(self, ticket: Ticket, now: datetime, by: str | None) -> None:
         ticket.status, ticket.closed_at = "closed", now
         self._remember(ticket, Turn(role="staff" if by else "client", text=f"[closed by {by or 'client'}]", at=now))

@@ -63,6 +63,11 @@ class DeskSettings(Section):
     discord_staff_role_id: int | None = None
 
 
+class PrivacySettings(Section):
+    retention_days: int = 90
+    booking_retention_days: int = 365
+
+
 class LoggingSettings(Section):
     level: str = "INFO"
 
@@ -75,6 +80,7 @@ class Settings(Section):
     booking: BookingSettings = BookingSettings()
     handoff: HandoffSettings = HandoffSettings()
     desk: DeskSettings = DeskSettings()
+    privacy: PrivacySettings = PrivacySettings()
     logging: LoggingSettings = LoggingSettings()
 
 

@@ -34,6 +34,8 @@ from tinydb.table import Document
 from core import journal
 from core.records import BookingRequest, Conversation, Ticket, Unanswered
 
+DELETED = "__deleted__"
+"""Marks a conversation a client asked to have forgotten, until its file is removed."""
 SEGMENT_SIZE = 100
 OPEN_FILES = 4096
 """How many parsed files to keep in memory; older ones are simply re-read when needed."""
@@ -99,6 +101,8 @@ class Store:
         self._flushing_unanswered: list[dict[str, Any]] = []
         self._bookings: dict[str, dict[str, Any]] = {}
         self._flushing_bookings: dict[str, dict[str, Any]] = {}
+        self._forgotten: set[str] = set()
+        """Clients who asked to be forgotten; their records leave the files at the next checkpoint."""
         self._tickets: dict[int, dict[str, Any]] = {}
         self._dirty_tickets: set[int] = set()
         self._open_by_client: dict[str, int] = {}
@@ -124,12 +128,18 @@ class Store:
 
     def conversation(self, key: str) -> Conversation | None:
         doc = self._conversations.get(key) or self._flushing.get(key)
-        if doc is None:
+        if doc is None and key not in self._forgotten:
             with self._lock:
                 doc = self._db(self._conversation_path(key)).table("conversation").get(doc_id=1)
-        return Conversation.model_validate(doc) if doc else None
+        return Conversation.model_validate(doc) if doc and not doc.get(DELETED) else None
+
+    def forget(self, key: str) -> None:
+        """Delete everything stored about one client: conversation, unanswered questions,
+        booking requests, and the text of their tickets (the tickets stay, emptied, for the count)."""
+        self._write({"op": "forget", "key": key})
 
     def save_conversation(self, conversation: Conversation) -> None:
+        self._forgotten.discard(conversation.key)
         data = conversation.model_dump(mode="json")
         self._write({"op": "conversation", "key": conversation.key, "doc": data})
 
@@ -144,6 +154,8 @@ class Store:
                     for doc in self._db(path).table("unanswered").all()]
             docs += [*self._flushing_unanswered, *self._unanswered]
         for doc in docs:
+            if doc["conversation"] in self._forgotten:
+                continue
             entry = Unanswered.model_validate(doc)
             if since is None or entry.at >= since:
                 yield entry
@@ -160,7 +172,7 @@ class Store:
                     for doc in self._db(path).table("bookings").all()}
             docs.update(self._flushing_bookings)
             docs.update(self._bookings)
-        requests = [BookingRequest.model_validate(doc) for doc in docs.values()]
+        requests = [BookingRequest.model_validate(doc) for doc in docs.values() if doc["conversation"] not in self._forgotten]
         return sorted((r for r in requests if since is None or r.updated_at >= since), key=lambda r: r.created_at)
 
     # -- tickets -----------------------------------------------------------
@@ -200,6 +212,51 @@ class Store:
         for path in sorted((self.root / "tickets").glob("*.json")):
             for doc in self._db(path).table("tickets").all():
                 self._index_ticket(dict(doc))
+
+    # -- retention ---------------------------------------------------------
+
+    def purge(self, messages_before: datetime, bookings_before: datetime) -> int | None:
+        """Delete chat messages and unanswered questions older than ``messages_before`` and
+        booking requests older than ``bookings_before``; returns how many records went,
+        or ``None`` when storage is busy (a checkpoint or fsync under way) and it should retry.
+
+        Everything pending is checkpointed and the journal emptied first, so the old
+        records cannot come back from a journal replay after a restart.
+        """
+        if self._checkpoint is not None or not self._journal.idle:
+            return None
+        self._journal.sync_blocking()
+        finished = journal.journal_files(self.root)
+        self._journal.rotate()
+        self._copy_into_files(self._conversations, self._unanswered, self._bookings, finished)
+        self._conversations, self._unanswered, self._bookings = {}, [], {}
+        cutoff, booking_cutoff = messages_before.isoformat(), bookings_before.isoformat()
+        removed = 0
+        with self._lock:
+            for path in self.root.glob("unanswered/*.json"):
+                removed += len(self._db(path).table("unanswered").remove(Query().at < cutoff))
+            for path in self.root.glob("bookings/*.json"):
+                removed += len(self._db(path).table("bookings").remove(Query().updated_at < booking_cutoff))
+            for path in self.root.glob("conversations/*/*.json"):
+                table = self._db(path).table("conversation")
+                doc = table.get(doc_id=1)
+                kept = [t for t in doc["transcript"] if t["at"] >= cutoff] if doc else []
+                if doc and len(kept) < len(doc["transcript"]):
+                    removed += len(doc["transcript"]) - len(kept)
+                    table.update({"transcript": kept}, doc_ids=[1])
+            for number, doc in list(self._tickets.items()):
+                kept = [t for t in doc["transcript"] if t["at"] >= cutoff]
+                if len(kept) < len(doc["transcript"]):
+                    removed += len(doc["transcript"]) - len(kept)
+                    self._index_ticket({**doc, "transcript": kept})
+                    self._dirty_tickets.add(number)
+            self._copy_into_files({}, [], {}, [])
+            for path in self.root.glob("*/*.json"):
+                if path.parent.name in ("unanswered", "bookings") and not self._db(path).table(path.parent.name):
+                    self._open.pop(path, None)
+                    path.unlink()
+        self._segment = None
+        return removed
 
     # -- durability ------------------------------------------------------
 
@@ -253,6 +310,19 @@ class Store:
             elif record["op"] == "ticket":
                 self._index_ticket(record["doc"])
                 self._dirty_tickets.add(record["doc"]["id"])
+            elif record["op"] == "forget":
+                self._apply_forget(record["key"])
+
+    def _apply_forget(self, key: str) -> None:
+        self._forgotten.add(key)
+        self._conversations[key] = {DELETED: True}
+        self._unanswered[:] = [d for d in self._unanswered if d["conversation"] != key]
+        for ref in [r for r, d in self._bookings.items() if d["conversation"] == key]:
+            del self._bookings[ref]
+        for number, doc in list(self._tickets.items()):
+            if doc["client"] == key:
+                self._index_ticket({**doc, "display_name": "", "transcript": [], "user_id": ""})
+                self._dirty_tickets.add(number)
 
     def _recover(self) -> None:
         """Finish what a previous process left in its journal."""
@@ -268,7 +338,19 @@ class Store:
         """Checkpoint: write the latest state into TinyDB files, make it durable, drop the journal files."""
         with self._lock:
             for key, doc in conversations.items():
-                self._db(self._conversation_path(key)).table("conversation").upsert(Document(doc, doc_id=1))
+                path = self._conversation_path(key)
+                if doc.get(DELETED):
+                    self._open.pop(path, None)
+                    path.unlink(missing_ok=True)
+                else:
+                    self._db(path).table("conversation").upsert(Document(doc, doc_id=1))
+            forgotten = set(self._forgotten)
+            for key in forgotten:
+                for path in [*self.root.glob("unanswered/*.json"), *self.root.glob("bookings/*.json")]:
+                    table = self._db(path).table(path.parent.name)
+                    if table.contains(Query().conversation == key):
+                        table.remove(Query().conversation == key)
+            self._forgotten -= forgotten  # the files are clean now; nothing left to filter
             for ref, doc in bookings.items():
                 month = doc["created_at"][:7]
                 self._db(self.root / "bookings" / f"{month}.json").table("bookings").upsert(doc, Query().ref == ref)

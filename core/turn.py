@@ -29,3 +29,5 @@ class Turn:
     requests: list[BookingRequest] = field(default_factory=list)
     staff: list[Reply] = field(default_factory=list)
     desk: list[DeskAction] = field(default_factory=list)
+    forget: bool = False
+    """The client confirmed /forget: delete their records instead of saving this turn."""

@@ -63,7 +63,7 @@ async def test_commands_are_registered(telegram, recorder, core):
     commands = params["commands"]
     commands = json.loads(commands) if isinstance(commands, str) else commands
     names = [c["command"] if isinstance(c, dict) else c.command for c in commands]
-    assert names == ["start", "ask", "menu", "help", "book", "human", "cancel"]
+    assert names == ["start", "ask", "menu", "help", "book", "human", "cancel", "privacy", "forget"]
 
 
 async def test_menu_navigation_edits_the_menu_message(telegram, recorder):

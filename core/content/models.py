@@ -106,10 +106,12 @@ class ButtonLabels(Model):
     human: Label
     menu: Label
     book_online: Label
+    forget: Label
+    keep: Label
 
 
 TEMPLATE_FIELDS = frozenset({"clinic_name", "city", "phone", "address", "callback_time", "name", "section", "ref", "limit", "field",
-                             "opens"})
+                             "opens", "retention_days", "booking_days"})
 
 
 class TemplatedText(Model):
@@ -208,6 +210,9 @@ class Messages(Model):
     stale_button: Text
     error_apology: Text
     nothing_to_cancel: Text
+    privacy: Text
+    forget_confirm: Text
+    forgotten: Text
     commands: dict[Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,31}$")], Annotated[str, StringConstraints(min_length=1, max_length=256)]]
     buttons: ButtonLabels
     booking_flow: BookingMessages
