@@ -23,6 +23,7 @@ from core.flow_stage import flow_stage, offer_to_continue
 from core.intents import Intent
 from core.knowledge import Knowledge
 from core.outbox import STAFF_DESK, Outbox
+from core.ratelimit import RateLimiter, Verdict
 from core.records import Conversation, Unanswered
 from core.redact import redact
 from core.safety import Level
@@ -55,6 +56,7 @@ class Core:
         self.reload = reload
         self.retention_days = retention_days
         self.booking_days = booking_days
+        self.limiter = RateLimiter()
 
     def commands(self) -> dict[str, str]:
         """Commands and their descriptions, for the platforms' command menus."""
@@ -87,6 +89,10 @@ class Core:
             return await self._handle_desk(event)
         knowledge = self.knowledge
         now = self.clock()
+        verdict = self.limiter.check(event.conversation_key, now)
+        if verdict is not Verdict.OK:
+            log.info("rate limit: %s for conversation %s", verdict.value, log_id(event.conversation_key))
+            return [knowledge.replies.notice(knowledge.library.messages.slow_down, with_menu=False)] if verdict is Verdict.WARN else []
         conversation = self.store.conversation(event.conversation_key) or Conversation(
             key=event.conversation_key,
             platform=event.platform,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from itertools import count
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,13 @@ from core.storage import Store
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
 NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
+
+
+def ticking(start: datetime = NOW, step: timedelta = timedelta(seconds=2)):
+    """A clock that moves on a little with every reading, like a client typing at human speed
+    (a frozen clock would look like a flood to the rate limiter)."""
+    ticks = count()
+    return lambda: start + step * next(ticks)
 
 
 @pytest.fixture(scope="session")
@@ -43,7 +51,7 @@ def outbox():
 
 @pytest.fixture
 def core(knowledge, store, outbox):
-    return Core(knowledge, store, outbox, clock=lambda: NOW)
+    return Core(knowledge, store, outbox, clock=ticking())
 
 
 def text_event(text: str, chat: str = "c1", name: str = "Ann") -> Event:

@@ -5,7 +5,7 @@ from datetime import timedelta
 from core.engine import Core
 from core.events import Event, ReplyKind
 from core.storage import Store
-from tests.conftest import NOW, press, say
+from tests.conftest import NOW, press, say, ticking
 
 
 def prompt_field(replies):
@@ -121,7 +121,7 @@ async def test_consent_is_required(core, library):
 
 async def test_restart_mid_flow_resumes_where_the_client_was(knowledge, tmp_path, outbox):
     store = Store(tmp_path / "d", fsync=False)
-    core = Core(knowledge, store, outbox, clock=lambda: NOW)
+    core = Core(knowledge, store, outbox, clock=ticking())
     await press(core, "book")
     await say(core, "Ann")
     await store.aclose()

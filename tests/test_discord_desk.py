@@ -10,7 +10,7 @@ from core.engine import Core
 from core.events import Address, Event, Reply
 from core.outbox import PlatformOutbox
 from core.settings import DeskSettings, DiscordSettings
-from tests.conftest import NOW
+from tests.conftest import NOW, ticking
 from tests.discord_harness import (DESK_CHANNEL, DESK_THREAD, GUILD_ID, STAFF_ROLE, Recorder, click, feed, guild_create, message, ready,
                                    thread, user)
 
@@ -30,7 +30,7 @@ async def desk(knowledge, store, monkeypatch):
     recorder = Recorder()
     recorder.install(monkeypatch)
     outbox = PlatformOutbox()
-    core = Core(knowledge, store, outbox, clock=lambda: NOW)
+    core = Core(knowledge, store, outbox, clock=ticking())
     client = ClinicClient(core, DiscordSettings(guild_id=GUILD_ID, sync_commands="off"), DESK)
     outbox.register("discord", client)
     outbox.desk = client

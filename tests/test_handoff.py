@@ -9,7 +9,7 @@ from core.events import Event, ReplyKind
 from core.knowledge import Knowledge
 from core.outbox import LogOutbox
 from core.storage import Store
-from tests.conftest import CONTENT, NOW, press, say
+from tests.conftest import CONTENT, NOW, press, say, ticking
 from tests.test_content_errors import edit
 
 
@@ -111,12 +111,12 @@ async def test_two_clients_at_once_are_never_mixed_up(core, outbox):
 async def test_restart_with_open_tickets(knowledge, tmp_path):
     outbox = LogOutbox()
     store = Store(tmp_path / "d", fsync=False)
-    core = Core(knowledge, store, outbox, clock=lambda: NOW)
+    core = Core(knowledge, store, outbox, clock=ticking())
     await press(core, "human")
     await store.aclose()
     store = Store(tmp_path / "d", fsync=False)
     outbox = LogOutbox()
-    restarted = Core(knowledge, store, outbox, clock=lambda: NOW)
+    restarted = Core(knowledge, store, outbox, clock=ticking())
     assert await say(restarted, "still there?") == []
     await restarted.handle(staff("Yes!"))
     assert to_desk(outbox) == ["**Ann:** still there?"] and to_client(outbox) == ["**Dana (Clinic team):** Yes!"]

@@ -3,7 +3,7 @@
 from core.engine import Core
 from core.events import ReplyKind
 from core.storage import Store
-from tests.conftest import NOW, press, say
+from tests.conftest import NOW, press, say, ticking
 
 
 async def test_privacy_says_what_why_and_how_long(core, library):
@@ -21,7 +21,7 @@ async def test_forget_asks_first_and_keep_changes_nothing(core, store):
 
 async def test_forget_deletes_conversation_unanswered_and_bookings_and_closes_the_ticket(knowledge, tmp_path, outbox, library):
     store = Store(tmp_path / "d", fsync=False)
-    core = Core(knowledge, store, outbox, clock=lambda: NOW)
+    core = Core(knowledge, store, outbox, clock=ticking())
     await say(core, "do you do botox")                       # unanswered entry
     await say(core, "do you do botox", chat="other")          # another client's, which must stay
     for step in ("book", "Ann", "ann@example.com", "book:time:any", "book:concerns-done", "book:consent:yes", "book:confirm"):

@@ -10,7 +10,7 @@ from core.events import ReplyKind
 from core.knowledge import Knowledge
 from core.outbox import LogOutbox
 from core.reload import ContentReloader
-from tests.conftest import CONTENT, NOW, press, say
+from tests.conftest import CONTENT, NOW, press, say, ticking
 from tests.test_content_errors import edit
 
 
@@ -23,7 +23,7 @@ def content(tmp_path):
 
 @pytest.fixture
 def live(content, store):
-    core = Core(Knowledge(load_library(content)), store, LogOutbox(), clock=lambda: NOW)
+    core = Core(Knowledge(load_library(content)), store, LogOutbox(), clock=ticking())
     return core, ContentReloader(core, content)
 
 

@@ -10,7 +10,7 @@ from core.engine import Core
 from core.events import Address, Event, Reply
 from core.outbox import PlatformOutbox
 from core.settings import DeskSettings, TelegramSettings
-from tests.conftest import NOW
+from tests.conftest import NOW, ticking
 from tests.telegram_harness import TOKEN, RecordingRequest, callback_update, message_update, user
 
 DESK = -100500
@@ -44,7 +44,7 @@ def desk_message(text: str, thread: int | None = 55, uid: int = STAFF, first: st
 async def desk(knowledge, store):
     recorder = TopicRecorder()
     outbox = PlatformOutbox()
-    core = Core(knowledge, store, outbox, clock=lambda: NOW)
+    core = Core(knowledge, store, outbox, clock=ticking())
     bot = TelegramBot(core, TOKEN, TelegramSettings(), request=recorder, backoff=0,
                       desk=DeskSettings(platform="telegram", telegram_chat_id=DESK, telegram_topics=True))
     outbox.register("telegram", bot)
@@ -121,7 +121,7 @@ async def test_a_discord_client_is_served_from_the_telegram_desk(desk, store):
 async def test_without_topics_tickets_are_reply_threads(knowledge, store):
     recorder = TopicRecorder()
     outbox = PlatformOutbox()
-    core = Core(knowledge, store, outbox, clock=lambda: NOW)
+    core = Core(knowledge, store, outbox, clock=ticking())
     bot = TelegramBot(core, TOKEN, TelegramSettings(), request=recorder, backoff=0,
                       desk=DeskSettings(platform="telegram", telegram_chat_id=DESK, telegram_topics=False))
     outbox.register("telegram", bot)

@@ -192,6 +192,13 @@ class ClinicClient(discord.Client):
         replies = await self._acknowledged(interaction, self.core.handle(event))
         ephemeral = all(r.kind is ReplyKind.NOTICE for r in replies)
         messages = [m for r in replies for m in to_messages(r)]
+        if not messages and not interaction.response.is_done():  # nothing to say (relayed to staff, or a flood)
+            if interaction.type is discord.InteractionType.component:
+                await interaction.response.defer()
+            else:
+                await interaction.response.defer(ephemeral=True, thinking=True)
+                await interaction.delete_original_response()
+            return
         for message in messages:
             kwargs = {"ephemeral": ephemeral, "allowed_mentions": ALLOWED_MENTIONS}
             if message.view is not None:

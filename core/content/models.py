@@ -211,6 +211,7 @@ class Messages(Model):
     error_apology: Text
     nothing_to_cancel: Text
     privacy: Text
+    slow_down: Text
     forget_confirm: Text
     forgotten: Text
     commands: dict[Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,31}$")], Annotated[str, StringConstraints(min_length=1, max_length=256)]]
