@@ -10,7 +10,7 @@ from core.engine import Core
 from core.events import Address, Event, Reply
 from core.outbox import PlatformOutbox
 from core.settings import DeskSettings, DiscordSettings
-from tests.conftest import NOW, ticking
+from tests.conftest import ticking
 from tests.discord_harness import (DESK_CHANNEL, DESK_THREAD, GUILD_ID, STAFF_ROLE, Recorder, click, feed, guild_create, message, ready,
                                    thread, user)
 

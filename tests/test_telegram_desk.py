@@ -10,8 +10,8 @@ from core.engine import Core
 from core.events import Address, Event, Reply
 from core.outbox import PlatformOutbox
 from core.settings import DeskSettings, TelegramSettings
-from tests.conftest import NOW, ticking
-from tests.telegram_harness import TOKEN, RecordingRequest, callback_update, message_update, user
+from tests.conftest import ticking
+from tests.telegram_harness import TOKEN, RecordingRequest, callback_update, message_update
 
 DESK = -100500
 STAFF = 7
