@@ -28,6 +28,7 @@ from core.engine import Core
 from core.events import Event
 from core.knowledge import Knowledge
 from core.outbox import LogOutbox
+from core.ratelimit import RateLimiter
 from core.records import Conversation
 from core.settings import load_settings
 from core.storage import Store
@@ -86,7 +87,7 @@ async def latency(knowledge: Knowledge, questions: list[str], rounds: int) -> di
 async def throughput(knowledge: Knowledge, questions: list[str], clients: int, per_client: int, fsync: bool) -> float:
     """Messages per second through core and storage, with ``clients`` talking at once."""
     with tempfile.TemporaryDirectory() as tmp:
-        core = Core(knowledge, Store(tmp, fsync=fsync), LogOutbox())
+        core = Core(knowledge, Store(tmp, fsync=fsync), LogOutbox(), limiter=RateLimiter(burst=1_000_000))
         rng = random.Random(1)
 
         async def client(n: int) -> None:

@@ -45,7 +45,8 @@ def utcnow() -> datetime:
 class Core:
     def __init__(self, knowledge: Knowledge, store: Store, outbox: Outbox, clock: Clock = utcnow,
                  booking_timeout: timedelta = timedelta(hours=24), sign_with_name: bool = True, on_call: str = "",
-                 reload: Reload | None = None, retention_days: int = 90, booking_days: int = 365) -> None:
+                 reload: Reload | None = None, retention_days: int = 90, booking_days: int = 365,
+                 limiter: RateLimiter | None = None) -> None:
         self.knowledge = knowledge
         self.store = store
         self.outbox = outbox
@@ -56,7 +57,7 @@ class Core:
         self.reload = reload
         self.retention_days = retention_days
         self.booking_days = booking_days
-        self.limiter = RateLimiter()
+        self.limiter = limiter or RateLimiter()
 
     def commands(self) -> dict[str, str]:
         """Commands and their descriptions, for the platforms' command menus."""
