@@ -28,3 +28,43 @@ async def test_core_always_replies_within_limits(core, text, action, attachment)
     for reply in replies:
         assert reply.text.strip() and len(reply.text) < TELEGRAM_LIMIT
         assert all(len(b.action.encode()) <= MAX_ACTION_BYTES for b in reply.buttons if b.action)
+
+
+markdownish = st.text(alphabet=st.sampled_from("<>&*_[]()`~|\\#!-+=.{}\n \t👍🏽💉abcXYZ\u202e@"), max_size=9000)
+
+
+@settings(max_examples=120, deadline=None)
+@given(text=markdownish, labels=st.lists(st.text(min_size=1, max_size=40), max_size=12))
+def test_telegram_conversion_stays_within_limits(text, labels):
+    from bots.telegram.convert import to_messages
+    from core.events import Button, Reply
+
+    reply = Reply(kind="answer", text=text or "x", buttons=tuple(Button(label=label, action=f"faq:t{n}") for n, label in enumerate(labels)))
+    messages = to_messages(reply)
+    assert messages and all(0 < len(m.text) <= TELEGRAM_LIMIT for m in messages)
+
+
+@settings(max_examples=120, deadline=None)
+@given(text=markdownish, labels=st.lists(st.text(min_size=1, max_size=40), max_size=30))
+def test_discord_conversion_stays_within_limits_and_never_pings(text, labels):
+    from bots.discord.convert import to_messages
+    from core.events import Button, Reply
+
+    reply = Reply(kind="answer", text=text or "x", buttons=tuple(Button(label=label, action=f"faq:t{n}") for n, label in enumerate(labels)))
+    messages = to_messages(reply)
+    assert messages and all(0 < len(m.content) <= 2000 for m in messages)
+    assert all("@everyone" not in m.content and "@here" not in m.content for m in messages)
+    assert messages[-1].view is None or len(messages[-1].view.children) <= 25
+
+
+@settings(max_examples=100, deadline=None)
+@given(text=st.text(max_size=500), name=st.text(max_size=60))
+def test_telegram_update_conversion_never_fails(text, name):
+    from telegram import Bot, Update
+
+    from bots.telegram.convert import to_event
+    from tests.telegram_harness import message_update
+
+    raw = message_update(text, first=name or "x")
+    event = to_event(Update.de_json(raw, Bot("123:abc")))
+    assert event is not None and event.text == text
