@@ -123,7 +123,8 @@ def view_for(reply: Reply) -> discord.ui.View | None:
 
 
 def to_messages(reply: Reply) -> list[OutgoingMessage]:
-    parts = [p for chunk in split_message(reply.text, SOURCE_BUDGET) for p in split_message(render(chunk, DISCORD), LIMIT)]
+    parts = [p for chunk in split_message(reply.text, SOURCE_BUDGET) for p in split_message(render(chunk, DISCORD), LIMIT) if p.strip()]
+    parts = parts or ["…"]  # Discord refuses an empty message
     view = view_for(reply)
     return [OutgoingMessage(part, view if i == len(parts) - 1 else None) for i, part in enumerate(parts)]
 

@@ -108,5 +108,6 @@ def to_messages(reply: Reply) -> list[OutgoingMessage]:
             texts.append((rendered, ParseMode.HTML))
         else:  # pathological escaping: send plain text rather than broken HTML
             texts += [(p, None) for p in split_message(render(part, PLAIN), MessageLimit.MAX_TEXT_LENGTH)]
+    texts = [(text, mode) for text, mode in texts if text.strip()] or [("…", None)]  # Telegram refuses an empty message
     markup = contact_keyboard(reply) or keyboard(reply.buttons)
     return [OutgoingMessage(text, mode, markup if i == len(texts) - 1 else None) for i, (text, mode) in enumerate(texts)]
