@@ -40,16 +40,22 @@ def desk_message(text: str, thread: int | None = 55, uid: int = STAFF, first: st
     return update
 
 
-@pytest.fixture
-async def desk(knowledge, store):
+def desk_bot(knowledge, store, topics: bool) -> tuple[TelegramBot, TopicRecorder, Core, PlatformOutbox]:
+    """A Telegram bot that is also the staff desk, wired the way `serve` wires it."""
     recorder = TopicRecorder()
     outbox = PlatformOutbox()
     core = Core(knowledge, store, outbox, clock=ticking())
     bot = TelegramBot(core, TOKEN, TelegramSettings(), request=recorder, backoff=0,
-                      desk=DeskSettings(platform="telegram", telegram_chat_id=DESK, telegram_topics=True))
+                      desk=DeskSettings(platform="telegram", telegram_chat_id=DESK, telegram_topics=topics))
     outbox.register("telegram", bot)
     outbox.desk = bot
     outbox.desk_address = Address(platform="telegram", chat_id=str(DESK))
+    return bot, recorder, core, outbox
+
+
+@pytest.fixture
+async def desk(knowledge, store):
+    bot, recorder, core, outbox = desk_bot(knowledge, store, topics=True)
     discord = FakeDiscord()
     outbox.register("discord", discord)
     async with bot.app:
@@ -119,13 +125,7 @@ async def test_a_discord_client_is_served_from_the_telegram_desk(desk, store):
 
 
 async def test_without_topics_tickets_are_reply_threads(knowledge, store):
-    recorder = TopicRecorder()
-    outbox = PlatformOutbox()
-    core = Core(knowledge, store, outbox, clock=ticking())
-    bot = TelegramBot(core, TOKEN, TelegramSettings(), request=recorder, backoff=0,
-                      desk=DeskSettings(platform="telegram", telegram_chat_id=DESK, telegram_topics=False))
-    outbox.register("telegram", bot)
-    outbox.desk = bot
+    bot, recorder, _, _ = desk_bot(knowledge, store, topics=False)
     async with bot.app:
         await feed(bot, message_update("/human"))
         root, card = sent_to(recorder, DESK)
