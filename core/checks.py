@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from markdown_it import MarkdownIt
+from pydantic import BaseModel
 
 from core import actions
 from core.content import ContentError, ContentErrors, load_library
@@ -61,7 +62,7 @@ def _markdown_problems(text: str) -> list[tuple[int, str]]:
     problems = []
     for token in _commonmark.parse(text):
         line = token.map[0] if token.map else 0
-        if token.type not in ALLOWED_BLOCKS:
+        if token.type not in ALLOWED_BLOCKS and not token.type.endswith("_close"):
             problems.append((line, f"{token.type.removesuffix('_open').replace('_', ' ')} is not supported; {UNSUPPORTED_HINT}"))
         for child in token.children or []:
             if child.type not in ALLOWED_INLINE:
@@ -79,12 +80,23 @@ def _markdown(root: Path, library: Library) -> list[ContentError]:
         start = body_first_line(root, file)
         for offset, problem in _markdown_problems(topic.body):
             errors.append(ContentError(file, start + offset, "body", problem))
-    for field in type(library.messages).model_fields:
-        value = getattr(library.messages, field)
-        if isinstance(value, str):
-            for _, problem in _markdown_problems(value):
-                errors.append(ContentError("content/messages.yaml", locate(root, "content/messages.yaml", (field,)), field, problem))
+    for path, value in _texts(library.messages):
+        for _, problem in _markdown_problems(value):
+            errors.append(ContentError("content/messages.yaml", locate(root, "content/messages.yaml", path), ".".join(path), problem))
     return errors
+
+
+def _texts(model: BaseModel, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], str]]:
+    """Every message text in a (possibly nested) messages model, with its field path."""
+    found = []
+    for name, info in type(model).model_fields.items():
+        value = getattr(model, name)
+        key = (*path, info.alias or name)
+        if isinstance(value, str):
+            found.append((key, value))
+        elif isinstance(value, BaseModel):
+            found += _texts(value, key)
+    return found
 
 
 def _lengths(root: Path, library: Library, knowledge: Knowledge) -> list[ContentError]:

@@ -143,3 +143,10 @@ def test_cli_exit_codes_and_json(content):
     [error] = [p for p in json.loads(broken.stdout) if p["severity"] == "error"]
     assert error["file"] == "content/topics/comfort.md" and error["line"] == line_of(content / "topics" / "comfort.md", "keywrods")
     assert "Traceback" not in broken.stderr
+
+
+def test_markdown_in_nested_messages_is_checked(content):
+    messages = content / "messages.yaml"
+    edit(messages, '  left: "You\'ve left the queue', '  left: "# You\'ve left the queue')
+    [error] = [p for p in problems(content, "error")]
+    assert (error.file, error.field, error.line) == ("content/messages.yaml", "handoff.left", line_of(messages, "  left:"))
