@@ -152,7 +152,7 @@ class BookingFlow:
         elif step == "contact":
             parsed = parse_contact(value)
             if parsed is None:
-                return [self._say(self.msg.bad_contact), self.ask(draft, repeat=True)]
+                return [self._say(self.msg.bad_contact), self.ask(draft)]
             draft.contact_kind, draft.contact = parsed
         elif step == "times" and value:
             draft.times = value
@@ -214,7 +214,7 @@ class BookingFlow:
 
     # -- questions -----------------------------------------------------------
 
-    def ask(self, draft: Draft, repeat: bool = False) -> Reply:
+    def ask(self, draft: Draft) -> Reply:
         """The question for the current step, with its native prompt."""
         b = self.msg.buttons
         cancel = Button(label=b.cancel, action="book:cancel")

@@ -256,9 +256,6 @@ class Library(Model):
 
     model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
 
-    def section_of(self, topic_id: str):
-        return next((s for s in self.menu.sections if topic_id in s.topics), None)
-
     def fill(self, template: str, **extra: str) -> str:
         """Fill a message template's {fields} from clinic details and ``extra``."""
         fields = {
