@@ -1,11 +1,14 @@
-"""Benchmark of the core: per-message latency and throughput. Prints figures; asserts nothing.
+"""Benchmark of the core: latency, throughput, memory and start-up. Prints figures; asserts nothing.
 
-    python -m bench.bench_core [--messages N] [--clients N]
+    python -m bench.bench_core [--rounds N] [--clients N] [--messages N]
 
-Latency is measured over the labelled question set (tests/questions.yaml), at the
-shipped content size and with ten times as many topics (synthetic copies with
-their own vocabulary). Throughput runs concurrent simulated clients through the
-core and real storage in a temporary folder.
+Latency is per message through the whole core (triage, both understanding
+signals including the sentence encoder, routing, storage without fsync), over
+the labelled question set (tests/questions.yaml), at the shipped content size
+and with ten times as many topics (synthetic copies with their own vocabulary).
+Throughput runs concurrent simulated clients through the core and real storage
+in a temporary folder. Start-up is timed in a fresh process, with the example
+vectors cached on disk (a normal restart) and without (first start after an edit).
 """
 
 from __future__ import annotations
@@ -18,10 +21,13 @@ import tempfile
 import time
 from types import MappingProxyType
 
-from datetime import UTC, datetime
+import os
+import resource
+import subprocess
+import sys
+from pathlib import Path
 
 from cli.accuracy import load_cases
-from core.booking import BookingFlow
 from core.content import load_library
 from core.content.models import Library, Menu, Section
 from core.engine import Core
@@ -29,10 +35,8 @@ from core.events import Event
 from core.knowledge import Knowledge
 from core.outbox import LogOutbox
 from core.ratelimit import RateLimiter
-from core.records import Conversation
 from core.settings import load_settings
 from core.storage import Store
-from core.turn import Turn
 
 SYLLABLES = ["ka", "lo", "mi", "ne", "ru", "sa", "to", "vi", "ze", "po", "qu", "fe"]
 
@@ -67,21 +71,39 @@ def percentile(values: list[float], p: float) -> float:
 
 
 async def latency(knowledge: Knowledge, questions: list[str], rounds: int) -> dict[str, float]:
-    """Per-message time of the answering path (routing, triage, matching), without disk."""
+    """Per-message time of ``Core.handle``, each message the first of a new conversation."""
     with tempfile.TemporaryDirectory() as tmp:
-        core = Core(knowledge, Store(tmp, fsync=False), LogOutbox())
-        now = datetime.now(UTC)
+        core = Core(knowledge, Store(tmp, fsync=False), LogOutbox(), limiter=RateLimiter(burst=1_000_000))
         samples = []
         for r in range(rounds):
             for n, q in enumerate(questions):
                 event = Event(platform="bench", chat_id=f"{r}-{n}", user_id="u", text=q)
-                conversation = Conversation(key=event.conversation_key, platform="bench", chat_id=event.chat_id, started_at=now, updated_at=now)
                 start = time.perf_counter()
-                turn = Turn(knowledge, BookingFlow(knowledge.library, core.booking_timeout), event, conversation, now, core._handoff(knowledge))  # noqa: SLF001
-                core._route(turn)  # noqa: SLF001 - the answering path alone, without disk
+                await core.handle(event)
                 samples.append(time.perf_counter() - start)
         await core.store.aclose()
     return {"p50": percentile(samples, 50) * 1e3, "p99": percentile(samples, 99) * 1e3, "n": len(samples)}
+
+
+STARTUP = """
+import time
+start = time.perf_counter()
+from cli.compose import load_knowledge
+from core.settings import load_settings
+load_knowledge(load_settings().content.dir)
+import resource
+print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def startup(cache_dir: str) -> tuple[float, float]:
+    """Seconds from a bare interpreter to a loaded core (imports, content, model, example
+    vectors), and that process's peak memory in MB."""
+    env = {**os.environ, "MEDSPA_CACHE_DIR": cache_dir}
+    out = subprocess.run([sys.executable, "-c", STARTUP], env=env, capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parent.parent)
+    seconds, rss_kb = out.stdout.split()
+    return float(seconds), int(rss_kb) / 1024
 
 
 async def throughput(knowledge: Knowledge, questions: list[str], clients: int, per_client: int, fsync: bool) -> float:
@@ -114,6 +136,12 @@ async def main() -> None:
     questions = [c.q for c in load_cases()]
     print(f"questions: {len(questions)}  topics: {len(library.topics)}")
 
+    with tempfile.TemporaryDirectory() as cache:
+        cold, _ = startup(cache)
+        warm = [startup(cache) for _ in range(3)]
+    print(f"start-up to a ready core: {statistics.median(w[0] for w in warm):.2f} s with cached example vectors "
+          f"(median of 3), {cold:.2f} s without; peak memory (RSS) of that process {max(w[1] for w in warm):.0f} MB")
+
     for factor in (1, 10):
         start = time.perf_counter()
         knowledge = Knowledge(scaled(library, factor))
@@ -128,6 +156,8 @@ async def main() -> None:
         runs = [await throughput(knowledge, questions, args.clients, args.messages, fsync) for _ in range(args.repeats)]
         print(f"throughput, {args.clients} concurrent clients x {args.messages} messages, core + storage (fsync={'on' if fsync else 'off'}): "
               f"median {statistics.median(runs):.0f} msg/s  (runs: {', '.join(f'{r:.0f}' for r in runs)})")
+    print(f"peak memory (RSS) of this benchmark process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB "
+          "(it held both content sizes at once)")
 
 
 if __name__ == "__main__":

@@ -1,12 +1,28 @@
-"""`run.py accuracy`: how well the bot classifies a labelled set of client questions.
+"""`run.py accuracy`: how often the bot does the right thing on a labelled set of messages.
 
-The set lives in tests/questions.yaml; a test enforces the same floors that this
-command prints, so a content edit that hurts matching is caught before release.
+Two formats are read: the team's own `tests/questions.yaml` (each answerable
+question names the topic that must answer it) and JSON Lines sets such as the
+clinic's client-question development set (each answerable question lists words
+a right answer contains). Both are graded with one rule, the development set's:
+
+| kind          | right when the reply is                                  |
+|---------------|----------------------------------------------------------|
+| answer        | an answer (from the named topic, containing a listed word) |
+| booking       | booking or a handoff to the team                          |
+| human         | a handoff to the team                                     |
+| medical       | a medical referral, a handoff or an urgent escalation     |
+| urgent        | an urgent escalation                                      |
+| out_of_scope  | anything but a microneedling answer                       |
+| smalltalk, clinic | a reply of that kind                                  |
+
+A test enforces floors a little under the measured figures, so a content edit
+that hurts understanding is caught before release.
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+import json
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +32,14 @@ from cli.ask import as_json, ask
 from core.engine import Core
 
 QUESTIONS = Path(__file__).resolve().parent.parent / "tests" / "questions.yaml"
+RIGHT_KINDS = {
+    "booking": {"booking", "human"},
+    "human": {"human"},
+    "medical": {"medical", "human", "urgent"},
+    "urgent": {"urgent"},
+    "smalltalk": {"smalltalk"},
+    "clinic": {"clinic"},
+}
 
 
 @dataclass(frozen=True)
@@ -23,6 +47,19 @@ class Case:
     q: str
     kind: str
     topic: str | None = None
+    must_mention_any: tuple[str, ...] = ()
+    lang: str = "en"
+
+
+def right(case: Case, reply: dict) -> bool:
+    kind = reply.get("kind") or ""
+    if case.kind == "answer":
+        text = (reply.get("text") or "").lower()
+        return (kind == "answer" and (case.topic is None or reply.get("topic") == case.topic)
+                and (not case.must_mention_any or any(term.lower() in text for term in case.must_mention_any)))
+    if case.kind == "out_of_scope":
+        return kind != "answer"
+    return kind in RIGHT_KINDS[case.kind]
 
 
 @dataclass
@@ -30,44 +67,38 @@ class Report:
     total: Counter = field(default_factory=Counter)
     right: Counter = field(default_factory=Counter)
     misses: list[tuple[Case, str, str | None]] = field(default_factory=list)
-    got_kinds: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+
+    def rate(self, kind: str) -> float:
+        return self.right[kind] / self.total[kind] if self.total[kind] else 1.0
 
     @property
-    def answer_accuracy(self) -> float:
-        return self.right["answer"] / self.total["answer"] if self.total["answer"] else 1.0
-
-    @property
-    def urgent_recall(self) -> float:
-        return self.right["urgent"] / self.total["urgent"] if self.total["urgent"] else 1.0
-
-    @property
-    def out_of_scope_answered(self) -> float:
-        n = self.total["fallback"]
-        return self.got_kinds["fallback"]["answer"] / n if n else 0.0
+    def overall(self) -> float:
+        n = sum(self.total.values())
+        return sum(self.right.values()) / n if n else 1.0
 
     def summary(self) -> str:
-        lines = ["kind        right / total   accuracy"]
+        lines = ["kind          right / total   accuracy"]
         for kind in sorted(self.total):
-            lines.append(f"{kind:<11} {self.right[kind]:>5} / {self.total[kind]:<5}   {self.right[kind] / self.total[kind]:6.1%}")
-        lines.append("")
-        lines.append(f"answerable questions with the right topic: {self.answer_accuracy:.1%} (target >= 90%)")
-        lines.append(f"urgent lines classed urgent:               {self.urgent_recall:.1%} (target 100%)")
-        lines.append(f"out-of-scope lines given an answer:        {self.out_of_scope_answered:.1%} (target <= 5%)")
+            lines.append(f"{kind:<13} {self.right[kind]:>5} / {self.total[kind]:<5}   {self.rate(kind):6.1%}")
+        lines.append(f"{'overall':<13} {sum(self.right.values()):>5} / {sum(self.total.values()):<5}   {self.overall:6.1%}")
         return "\n".join(lines)
 
 
 def load_cases(path: Path = QUESTIONS) -> list[Case]:
-    return [Case(**item) for item in yaml.safe_load(path.read_text(encoding="utf-8"))]
+    """Cases from a YAML list or a JSON Lines file (extra fields, like a row's section, are ignored)."""
+    text = path.read_text(encoding="utf-8")
+    rows = [json.loads(line) for line in text.splitlines() if line.strip()] if path.suffix == ".jsonl" else yaml.safe_load(text)
+    return [Case(q=r["q"], kind=r["kind"], topic=r.get("topic"), must_mention_any=tuple(r.get("must_mention_any", ())),
+                 lang=r.get("lang", "en")) for r in rows]
 
 
 async def evaluate(core: Core, cases: list[Case]) -> Report:
+    """Each message is the first of a new conversation, as in the set's grading rule."""
     report = Report()
     for n, case in enumerate(cases):
-        got = as_json(await ask(core, case.q, chat_id=f"eval-{n}"))
+        got = as_json(await ask(core, case.q.replace("\n", " "), chat_id=f"eval-{n}"))
         report.total[case.kind] += 1
-        report.got_kinds[case.kind][got["kind"]] += 1
-        ok = got["kind"] == case.kind and (case.kind != "answer" or got["topic"] == case.topic)
-        if ok:
+        if right(case, got):
             report.right[case.kind] += 1
         else:
             report.misses.append((case, got["kind"], got["topic"]))

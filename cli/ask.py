@@ -10,9 +10,9 @@ from itertools import count
 from bots.terminal import format_reply
 from core.engine import Core
 from core.events import Event, Reply
-from core.faq import decide
+from core.understanding.decide import decide
 from core.knowledge import Knowledge
-from core.text import clean
+from core.text import clean, plain
 
 
 async def ask(core: Core, question: str, chat_id: str = "ask") -> list[Reply]:
@@ -41,22 +41,17 @@ def as_text(replies: list[Reply]) -> str:
 
 
 def explain(knowledge: Knowledge, question: str) -> str:
-    """Why the bot chose what it chose: triage, intent, and each candidate's scores."""
+    """Why the bot chose what it chose: the phrase that decided, if any, and every
+    outcome's two signals."""
     text = clean(question)
-    analysis = knowledge.analyse(text)
-    lines = [f"words understood: {' '.join(analysis.stems) or '(none)'}"]
-    verdict = knowledge.triage.assess(analysis.stems)
-    lines.append(f"safety triage:    {f'{verdict.level} (matched {verdict.phrase!r})' if verdict else 'nothing found'}")
-    intent = knowledge.intents.detect(analysis.stems, set(analysis.content), set(analysis.known))
-    strength = "strong" if intent and intent.strong else "weak"
-    lines.append(f"intent:           {f'{intent.intent} ({strength})' if intent else 'none'}")
-    scope = knowledge.intents.out_of_scope(analysis.stems)
-    lines.append(f"out of scope:     {repr(scope) if scope else 'no'}")
-    decision = decide(knowledge.matcher, text)
-    lines.append(f"FAQ decision:     {decision.outcome} {', '.join(decision.topics)} (confidence {decision.confidence:.2f})")
-    lines.append("candidates:       score  coverage example keyword  topic  (closest example)")
-    for c in decision.candidates:
-        lines.append(f"                  {c.score:.2f}   {c.coverage:.2f}     {c.example:.2f}    {c.keyword:.2f}    {c.topic_id}  ({c.best_example})")
+    decision = knowledge.read(text)
+    scores = decision.scores or decide(knowledge.classifier, plain(text) or text).scores
+    lines = [f"words understood: {' '.join(knowledge.analyse(plain(text) or text).stems) or '(none)'}",
+             f"decided by:       {f'the phrase {decision.phrase!r}' if decision.phrase else 'the classifier'}",
+             f"decision:         {decision.outcome} {', '.join(decision.topics)} (confidence {decision.confidence:.2f})",
+             "outcomes:         score  semantic lexical  outcome  (closest example)"]
+    for s in scores:
+        lines.append(f"                  {s.score:.2f}   {s.semantic:.2f}     {s.lexical:.2f}    {s.class_id}  ({s.example})")
     return "\n".join(lines)
 
 

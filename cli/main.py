@@ -51,7 +51,9 @@ def _parser() -> argparse.ArgumentParser:
     leads_.add_argument("--csv", action="store_true", help="print CSV for a spreadsheet")
 
     acc = sub.add_parser("accuracy", help="measure accuracy on a labelled question set")
-    acc.add_argument("questions", nargs="?", type=Path, default=accuracy.QUESTIONS)
+    acc.add_argument("--set", dest="questions", type=Path, default=accuracy.QUESTIONS, metavar="FILE",
+                     help="labelled set: YAML like tests/questions.yaml or JSON Lines like the client-question set")
+    acc.add_argument("--lang", help="only the messages in this language (en, es)")
     acc.add_argument("--content", type=Path, help="content folder (default: from settings)")
     acc.add_argument("--misses", action="store_true", help="list every question classed wrongly")
     return parser
@@ -98,12 +100,13 @@ async def _scratch_command(core, args: argparse.Namespace) -> int:
     """Commands whose conversations are throwaway: ask and accuracy."""
     if args.command == "ask":
         return await _ask(core, args)
-    result = await accuracy.evaluate(core, accuracy.load_cases(args.questions))
+    cases = [c for c in accuracy.load_cases(args.questions) if not args.lang or c.lang == args.lang]
+    result = await accuracy.evaluate(core, cases)
     print(result.summary())
     if args.misses:
         print("\nmisses (expected -> got):")
         for case, kind, topic in result.misses:
-            print(f"  {case.q!r}: {case.kind}/{case.topic} -> {kind}/{topic}")
+            print(f"  {case.q!r}: {case.kind}{'/' + case.topic if case.topic else ''} -> {kind}{'/' + topic if topic else ''}")
     return 0
 
 
@@ -148,6 +151,6 @@ def _report(args: argparse.Namespace, settings: Settings) -> int:
     since = _since(args.since)
     entries = list(Store(settings.storage.dir, readonly=True).unanswered(since))
     knowledge = load_knowledge(settings.content.dir)
-    table = report.rows(report.group(entries, knowledge.matcher.common_stems()), knowledge)
+    table = report.rows(report.group(entries, knowledge.classifier.lexical.common_stems()), knowledge)
     print(report.as_csv(table) if args.csv else report.as_text(table), end="" if args.csv else "\n")
     return 0

@@ -60,12 +60,12 @@ def group(entries: list[Unanswered], common: frozenset[str] = frozenset()) -> li
 def rows(groups: list[Group], knowledge: Knowledge) -> list[dict]:
     out = []
     for g in groups:
-        ranked = knowledge.matcher.rank(g.example, limit=1)
+        ranked = [s for s in knowledge.classifier.scores(g.example) if s.kind == "topic"][:1]
         out.append({
             "count": g.count,
             "question": g.example,
             "other_wordings": len(g.wordings) - 1,
-            "closest_topic": ranked[0].topic_id if ranked else "",
+            "closest_topic": ranked[0].class_id if ranked else "",
             "score": round(ranked[0].score, 2) if ranked else 0.0,
             "last_seen": g.last_seen.isoformat(timespec="minutes") if g.last_seen else "",
         })

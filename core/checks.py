@@ -21,7 +21,8 @@ from core.content import ContentError, ContentErrors, load_library
 from core.content.loader import body_first_line, locate
 from core.content.models import Library, is_placeholder
 from core.events import MAX_ACTION_BYTES
-from core.faq import MARGIN, Outcome, decide
+from core.understanding.classes import SAFETY, Kind, outcome_classes
+from core.understanding.decide import Decision, Outcome
 from core.knowledge import Knowledge
 from core.text import split_message
 
@@ -30,8 +31,11 @@ TELEGRAM_LIMIT = 4096
 ALLOWED_BLOCKS = {"paragraph_open", "paragraph_close", "inline", "bullet_list_open", "bullet_list_close",
                   "list_item_open", "list_item_close"}
 ALLOWED_INLINE = {"text", "strong_open", "strong_close", "em_open", "em_close", "softbreak", "hardbreak"}
+EXAMPLES_FILE = "examples.yaml"
 AMBIGUOUS_PAIR = 3
 """Example questions scoring close to both topics before a pair is reported as confusable."""
+CLOSE = 0.05
+"""Two topics whose scores for an example are this close could each have answered it."""
 UNSUPPORTED_HINT = "use only **bold**, _italic_ and lines starting with '- '"
 
 _commonmark = MarkdownIt("commonmark")
@@ -82,7 +86,7 @@ def _markdown(root: Path, library: Library) -> list[ContentError]:
             errors.append(ContentError(file, start + offset, "body", problem))
     for path, value in _texts(library.messages):
         for _, problem in _markdown_problems(value):
-            errors.append(ContentError("content/messages.yaml", locate(root, "content/messages.yaml", path), ".".join(path), problem))
+            errors.append(ContentError(f"{root.name}/messages.yaml", locate(root, f"{root.name}/messages.yaml", path), ".".join(path), problem))
     return errors
 
 
@@ -131,7 +135,7 @@ def _labels(root: Path, library: Library) -> list[ContentError]:
             errors.append(ContentError(file, locate(root, file, ("id",)), "id", f"id too long for a button; keep it under {MAX_ACTION_BYTES - 4} characters"))
     for n, section in enumerate(library.menu.sections):
         if len(actions.section(section.id).encode()) > MAX_ACTION_BYTES:
-            errors.append(ContentError("content/menu.yaml", locate(root, "content/menu.yaml", ("sections", n, "id")), f"sections.{n}.id",
+            errors.append(ContentError(f"{root.name}/menu.yaml", locate(root, f"{root.name}/menu.yaml", ("sections", n, "id")), f"sections.{n}.id",
                                        f"section id too long for a button; keep it under {MAX_ACTION_BYTES - 5} characters"))
     return errors
 
@@ -144,7 +148,7 @@ def _placeholders(root: Path, library: Library) -> list[ContentError]:
     fields.update({("hours", "days", day): value for day, value in clinic.hours.days.items()})
     for path, value in fields.items():
         if is_placeholder(value):
-            warnings.append(ContentError("content/clinic.yaml", locate(root, "content/clinic.yaml", path), ".".join(path),
+            warnings.append(ContentError(f"{root.name}/clinic.yaml", locate(root, f"{root.name}/clinic.yaml", path), ".".join(path),
                                          f"placeholder not filled in yet ({value!r}); replace it with the real value", "warning"))
     for topic_id, topic in library.topics.items():
         if "TODO" in topic.body:
@@ -184,32 +188,43 @@ def _duplicate_examples(root: Path, library: Library) -> list[ContentError]:
 
 
 def _routing(root: Path, library: Library, knowledge: Knowledge) -> list[ContentError]:
-    """Run every example through the matcher, as a client's first message would be.
+    """Run every example through the classifier, as a client's first message would be.
 
-    Each example is left out of the index while it is tested (leave-one-out):
-    otherwise it would always find itself, and the check would prove nothing
-    about a client who words the same question slightly differently.
+    Each example is left out while it is tested (leave-one-out): otherwise it
+    would always find itself, and the check would prove nothing about a client
+    who words the same message slightly differently. Topic examples should be
+    answered by their topic; the examples of every other outcome should lead to
+    that outcome, above all urgent and medical ones.
     """
     found = []
     reached: dict[str, int] = defaultdict(int)
     close: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for topic_id, topic in library.topics.items():
-        file = library.sources[topic_id]
-        for n, example in enumerate(topic.examples):
-            decision = decide(knowledge.matcher, example, without=knowledge.matcher.example_index[topic_id, n])
-            if decision.outcome is Outcome.ANSWER and decision.topics[0] != topic_id:
-                found.append(ContentError(file, locate(root, file, ("examples", n)), f"examples.{n}",
-                                          f"{example!r} is answered by topic {decision.topics[0]!r} instead; "
-                                          "reword it, or add keywords to this topic"))
+    for cls in outcome_classes(library):
+        file = library.sources.get(cls.id, f"{root.name}/{EXAMPLES_FILE}")
+        for n, example in enumerate(cls.examples):
+            decision = knowledge.read(example, without=(cls.id, n))
+            where = ("examples", n) if cls.kind is Kind.TOPIC else (cls.id, n)
+            field = f"examples.{n}" if cls.kind is Kind.TOPIC else f"{cls.id}.{n}"
+            got = _route_name(decision)
+            if cls.kind is not Kind.TOPIC:
+                if got != cls.id and (cls.kind in SAFETY or decision.outcome is Outcome.ANSWER):
+                    found.append(ContentError(file, locate(root, file, where), field,
+                                              f"{example!r} would get {got} instead of {cls.id} (closest: {_closest(decision)}); "
+                                              "reword it or add examples that tell them apart", "warning"))
                 continue
-            if decision.outcome is Outcome.ANSWER:
-                reached[topic_id] += 1
-                rivals = [c for c in decision.candidates[1:2] if decision.confidence - c.score < 2 * MARGIN]
+            if decision.outcome is Outcome.ANSWER and decision.topics[0] == cls.id:
+                reached[cls.id] += 1
+                rival = decision.scores[1] if len(decision.scores) > 1 else None
+                if rival is not None and rival.kind is Kind.TOPIC and decision.confidence - rival.score < CLOSE:
+                    close[tuple(sorted((cls.id, rival.class_id)))].append(example)
+            elif decision.outcome is Outcome.CLARIFY and cls.id in decision.topics:
+                for other in decision.topics:
+                    if other != cls.id:
+                        close[tuple(sorted((cls.id, other)))].append(example)
             else:
-                rivals = [c for c in decision.candidates if c.topic_id in decision.topics] if topic_id in decision.topics else []
-            for rival in rivals:
-                if rival.topic_id != topic_id:
-                    close[tuple(sorted((topic_id, rival.topic_id)))].append(example)
+                found.append(ContentError(file, locate(root, file, where), field,
+                                          f"{example!r} would get {got} instead (closest: {_closest(decision)}); "
+                                          "reword it, or add keywords or examples that tell them apart", "warning"))
     for (topic_id, other), examples in sorted(close.items()):
         if len(examples) < AMBIGUOUS_PAIR:
             continue
@@ -221,8 +236,24 @@ def _routing(root: Path, library: Library, knowledge: Knowledge) -> list[Content
         if not reached[topic_id]:
             file = library.sources[topic_id]
             found.append(ContentError(file, locate(root, file, ("examples",)), "examples",
-                                      "no example question reaches this topic, so clients cannot either; add distinctive keywords"))
+                                      "no example question reaches this topic, so clients cannot either; add distinctive examples"))
     return found
+
+
+def _route_name(decision: Decision) -> str:
+    """What a client would get, in the words staff use in the content files."""
+    if decision.outcome is Outcome.ANSWER:
+        return f"topic {decision.topics[0]!r}"
+    if decision.outcome is Outcome.CLARIFY:
+        return "a 'did you mean' between " + ", ".join(repr(t) for t in decision.topics)
+    return decision.outcome.value
+
+
+def _closest(decision: Decision) -> str:
+    if decision.phrase:
+        return f"the phrase {decision.phrase!r} in {'safety' if decision.outcome in (Outcome.URGENT, Outcome.MEDICAL) else 'intents'}.yaml"
+    top = decision.scores[0] if decision.scores else None
+    return f"{top.example!r} in {top.class_id}" if top else "nothing"
 
 
 def as_dicts(problems: list[ContentError]) -> list[dict]:

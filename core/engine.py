@@ -18,15 +18,13 @@ from core import actions
 from core.booking import BookingFlow
 from core.events import Button, Event, Prompt, Reply, ReplyKind
 from core.handoff import DeskAction, Handoff, client_address, thread_address
-from core.faq import Outcome, decide
+from core.understanding.decide import Decision, Outcome, decide
 from core.flow_stage import flow_stage, offer_to_continue
-from core.intents import Intent
 from core.knowledge import Knowledge
 from core.outbox import STAFF_DESK, Outbox
 from core.ratelimit import RateLimiter, Verdict
 from core.records import Conversation, Unanswered
 from core.redact import redact
-from core.safety import Level
 from core.storage import Store
 from core.text import MAX_INPUT_CHARS, clean, escape_markdown
 from core.turn import Turn
@@ -232,46 +230,44 @@ class Core:
         return [k.replies.help()]
 
     def _understand(self, turn: Turn, text: str) -> list[Reply]:
-        k = turn.k
-        analysis = k.analyse(text)
-        verdict = k.triage.assess(analysis.stems)
-        if verdict is not None:
-            log.info("safety triage: %s", verdict.level)
-            return [k.replies.urgent() if verdict.level is Level.URGENT else k.replies.medical()]
+        decision = turn.k.read(text, last_topic=turn.conversation.last_topic)
+        if decision.outcome in (Outcome.URGENT, Outcome.MEDICAL):
+            log.info("safety triage: %s (%s)", decision.outcome, "phrase" if decision.phrase else "classifier")
+        return self._outcome(turn, decision)
 
-        intent = k.intents.detect(analysis.stems, set(analysis.content), set(analysis.known))
-        if intent is not None and intent.strong:
-            return self._intent_reply(turn, intent.intent)
-        if k.intents.out_of_scope(analysis.stems):
-            return [k.replies.fallback()]
-
-        decision = decide(k.matcher, text)
-        if decision.outcome is Outcome.ANSWER:
-            return [k.replies.answer(decision.topics, decision.confidence)]
-        if decision.outcome is Outcome.CLARIFY:
-            return [k.replies.clarify(decision.topics, decision.confidence)]
-        if intent is not None and intent.intent in (Intent.BOOK, Intent.HUMAN):
-            return self._intent_reply(turn, intent.intent)
-        return [k.replies.fallback(decision.candidates[0] if decision.candidates else None)]
-
-    def _intent_reply(self, turn: Turn, intent: Intent) -> list[Reply]:
+    def _outcome(self, turn: Turn, decision: Decision) -> list[Reply]:
         k = turn.k
         msg = k.library.messages
-        match intent:
-            case Intent.BOOK:
+        match decision.outcome:
+            case Outcome.ANSWER:
+                return [k.replies.answer(decision.topics, decision.confidence)]
+            case Outcome.CLARIFY:
+                return [k.replies.clarify(decision.topics, decision.confidence)]
+            case Outcome.URGENT:
+                return [k.replies.urgent()]
+            case Outcome.MEDICAL:
+                return [k.replies.medical()]
+            case Outcome.BOOK:
                 return self._book(turn)
-            case Intent.HUMAN:
+            case Outcome.HUMAN:
                 return self._human(turn)
-            case Intent.MENU:
+            case Outcome.APPOINTMENT:
+                return turn.handoff.open(turn.conversation, turn.event, "appointment", turn.now, turn.desk)
+            case Outcome.PRICE | Outcome.LOCATION | Outcome.HOURS | Outcome.CONTACT:
+                return [k.replies.clinic_fact(decision.outcome.value)]
+            case Outcome.MENU:
                 return [k.replies.menu()]
-            case Intent.HELP:
+            case Outcome.HELP:
                 return [k.replies.help()]
-            case Intent.GREETING:
+            case Outcome.GREETING:
                 return [k.replies.smalltalk(msg.greeting_again)]
-            case Intent.THANKS:
+            case Outcome.THANKS:
                 return [k.replies.smalltalk(msg.thanks)]
-            case Intent.BYE:
+            case Outcome.BYE:
                 return [k.replies.smalltalk(msg.bye)]
+            case Outcome.OUT_OF_SCOPE:
+                return [k.replies.out_of_scope()]
+        return [k.replies.fallback(decision.scores[0] if decision.scores else None)]
 
     async def _handle_desk(self, event: Event) -> list[Reply]:
         """A message or button from the staff desk (adapters set ``from_desk`` only after checking)."""

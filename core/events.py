@@ -13,6 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 MAX_ACTION_BYTES = 64
 """Telegram's callback_data limit; Discord's custom_id (100 chars) is looser."""
+MAX_DISPLAY_NAME = 64
+"""Longer names are cut: a platform name is the client's to choose, and it is echoed in greetings and desk cards."""
 
 
 class Frozen(BaseModel):
@@ -53,6 +55,11 @@ class Event(Frozen):
         default=None, description="Several answers at once, e.g. from a Discord modal or select menu."
     )
 
+    @field_validator("display_name")
+    @classmethod
+    def _cap_display_name(cls, value: str) -> str:
+        return value[:MAX_DISPLAY_NAME]
+
     @property
     def conversation_key(self) -> str:
         """Stable storage key: one conversation per platform chat."""
@@ -69,6 +76,8 @@ class ReplyKind(StrEnum):
     URGENT = "urgent"
     SMALLTALK = "smalltalk"
     MENU = "menu"
+    CLINIC = "clinic"
+    """A clinic detail (price, address, hours, phone), never a microneedling answer."""
     NOTICE = "notice"
 
 

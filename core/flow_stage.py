@@ -8,11 +8,8 @@ before the client is offered to carry on.
 from __future__ import annotations
 
 from core.events import Reply, ReplyKind
-from core.faq import Outcome as FaqOutcome
-from core.faq import decide
-from core.intents import Intent
-from core.safety import Level
 from core.text import clean
+from core.understanding.decide import Outcome
 from core.turn import Turn
 
 CANCEL_WORDS = {"cancel", "/cancel", "stop", "quit"}
@@ -41,17 +38,16 @@ def flow_stage(turn: Turn) -> list[Reply] | None:
     if not text:
         message = k.library.messages.non_text if event.attachment else k.library.messages.empty
         return [k.replies.notice(message, with_menu=False), flow.ask(conversation.booking)]
-    analysis = k.analyse(text)
-    verdict = k.triage.assess(analysis.stems)
-    if verdict is not None:
-        reply = k.replies.urgent() if verdict.level is Level.URGENT else k.replies.medical()
+    decision = k.read(text)
+    if decision.outcome is Outcome.URGENT or (decision.outcome is Outcome.MEDICAL and decision.phrase):
+        reply = k.replies.urgent() if decision.outcome is Outcome.URGENT else k.replies.medical()
         return [reply, flow.continue_offer()]
-    intent = k.intents.detect(analysis.stems, set(analysis.content), set(analysis.known))
-    if intent is not None and intent.strong and intent.intent is Intent.HUMAN:
+    if decision.outcome is Outcome.HUMAN and decision.phrase:
         return None  # asking for a person is never taken as an answer
     if "?" in text and conversation.booking.step != "other":
-        decision = decide(k.matcher, text)
-        if decision.outcome is FaqOutcome.ANSWER:
+        if decision.outcome is Outcome.MEDICAL:
+            return [k.replies.medical(), flow.continue_offer()]
+        if decision.outcome is Outcome.ANSWER:
             return [k.replies.answer(decision.topics, decision.confidence), flow.continue_offer()]
     return flow.text(conversation, text, turn.now)
 

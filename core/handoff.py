@@ -20,7 +20,7 @@ from core.records import Conversation, Ticket, Turn
 from core.storage import Store
 from core.text import escape_markdown
 
-Reason = Literal["asked", "fallback", "medical", "urgent"]
+Reason = Literal["asked", "fallback", "medical", "urgent", "appointment"]
 CARD_TURNS = 6
 TICKET_TURNS = 500
 """A ticket keeps its last 500 messages: enough for any real conversation, bounded for storage."""
@@ -179,7 +179,7 @@ class Handoff:
     def card(self, ticket: Ticket, conversation: Conversation) -> Reply:
         """The new-ticket card: reason, urgency, recent messages, any booking, Claim and Close."""
         reasons = {"asked": "asked for a person", "fallback": "the bot could not answer", "medical": "personal medical question",
-                   "urgent": "possible complication"}
+                   "urgent": "possible complication", "appointment": "about an existing appointment"}
         lines = [f"{'🚨 **URGENT** ' if ticket.urgent else ''}**Ticket #{ticket.id}**: {escape_markdown(ticket.display_name or 'Client')}"
                  f" on {ticket.platform}, {reasons[ticket.reason]}"]
         if ticket.urgent and self.on_call:

@@ -69,7 +69,7 @@ class Ticket(Record):
     chat_id: str
     user_id: str = ""
     display_name: str = ""
-    reason: Literal["asked", "fallback", "medical", "urgent"]
+    reason: Literal["asked", "fallback", "medical", "urgent", "appointment"]
     urgent: bool = False
     status: Literal["open", "claimed", "closed"] = "open"
     opened_at: datetime

@@ -9,7 +9,7 @@ from __future__ import annotations
 from core import actions
 from core.content.models import Library, Section, Topic
 from core.events import Button, Reply, ReplyKind
-from core.matcher import Candidate
+from core.understanding.classifier import Score
 
 RELATED_BUTTONS = 2
 
@@ -58,7 +58,7 @@ class Replies:
         buttons = (*(self._topic_button(t) for t in topic_ids), self._human, self._menu)
         return Reply(kind=ReplyKind.CLARIFY, text=self.msg.clarify, buttons=buttons, topic=topic_ids[0], confidence=confidence)
 
-    def fallback(self, closest: Candidate | None = None) -> Reply:
+    def fallback(self, closest: Score | None = None) -> Reply:
         return Reply(
             kind=ReplyKind.FALLBACK,
             text=self._fill(self.msg.fallback),
@@ -66,6 +66,16 @@ class Replies:
             topic=None,
             confidence=closest.score if closest else 0.0,
         )
+
+    def out_of_scope(self) -> Reply:
+        return Reply(kind=ReplyKind.FALLBACK, text=self._fill(self.msg.out_of_scope), buttons=(self._menu, self._book, self._human))
+
+    def clinic_fact(self, detail: str) -> Reply:
+        """Price, address, hours or phone from clinic.yaml; while staff have not filled
+        that detail in, the client is told the team will answer and offered both ways."""
+        template = getattr(self.msg.clinic, detail)
+        text = self.msg.clinic.unknown if self.lib.unfilled(template) else template
+        return Reply(kind=ReplyKind.CLINIC, text=self._fill(text), buttons=(self._human, self._book, self._menu))
 
     def medical(self) -> Reply:
         return Reply(kind=ReplyKind.MEDICAL, text=self._fill(self.msg.medical), buttons=(self._human, self._book))

@@ -7,6 +7,7 @@ files can stay in plain English.
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from functools import lru_cache
@@ -63,6 +64,15 @@ def stem(word: str) -> str:
 def content_words(text: str) -> list[str]:
     """Stems of the words that carry meaning, in order."""
     return [stem(w) for w in words(text) if w not in STOPWORDS]
+
+
+_TAG = re.compile(r"<[^>]{0,40}>|[*_`~|]+")
+
+
+def plain(text: str) -> str:
+    """The words of a message without markup a client pasted ("<b>downtime</b>",
+    "**pain**"): it is noise to understanding, though it is kept as typed elsewhere."""
+    return " ".join(_TAG.sub(" ", html.unescape(text)).split())
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\*_`\[\]])")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from datetime import UTC, datetime, timedelta
 from itertools import count
 from pathlib import Path
@@ -14,6 +16,9 @@ from core.events import Event, Reply
 from core.knowledge import Knowledge
 from core.outbox import LogOutbox
 from core.storage import Store
+
+os.environ.setdefault("MEDSPA_CACHE_DIR", tempfile.mkdtemp(prefix="medspa-test-embeddings-"))
+"""Example vectors are cached per test run, never in the user's own cache folder."""
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"

@@ -1,8 +1,18 @@
-"""Floors on the labelled question set (tests/questions.yaml); `run.py accuracy` prints the same."""
+"""Floors on understanding, a little under the measured figures, on two labelled sets:
+the team's own tests/questions.yaml, and the clinic's client-question development set
+in ../shared/eval when it is there (CI has it beside the clone)."""
+
+from pathlib import Path
 
 import pytest
 
-from cli.accuracy import evaluate, load_cases
+from cli.accuracy import Case, evaluate, load_cases, right
+
+DEV_SET = Path(__file__).resolve().parents[2] / "shared" / "eval" / "client-questions.jsonl"
+
+OWN_FLOORS = {"answer": 0.95, "booking": 0.9, "human": 1.0, "medical": 1.0, "urgent": 1.0, "out_of_scope": 0.9,
+              "smalltalk": 1.0, "clinic": 1.0}
+DEV_FLOORS = {"answer": 0.8, "booking": 0.95, "human": 0.95, "medical": 1.0, "urgent": 1.0, "out_of_scope": 0.95}
 
 
 @pytest.fixture(scope="module")
@@ -12,14 +22,33 @@ def cases():
 
 def test_the_set_is_big_and_varied(cases):
     kinds = {c.kind for c in cases}
-    assert len(cases) >= 150
-    assert kinds >= {"answer", "fallback", "booking", "human", "medical", "urgent", "smalltalk"}
+    assert len(cases) >= 200
+    assert kinds >= set(OWN_FLOORS)
+    assert sum(c.lang == "es" for c in cases) >= 20
 
 
-async def test_accuracy_floors(core, cases):
-    report = await evaluate(core, cases)
+def test_grading_rule_follows_the_sets_readme():
+    answer = Case(q="q", kind="answer", must_mention_any=("collagen",))
+    assert right(answer, {"kind": "answer", "text": "It builds COLLAGEN."})
+    assert not right(answer, {"kind": "answer", "text": "It is quick."})
+    assert not right(answer, {"kind": "clarify", "text": "collagen"})
+    assert right(Case(q="q", kind="booking"), {"kind": "human"})
+    assert right(Case(q="q", kind="medical"), {"kind": "urgent"})
+    assert not right(Case(q="q", kind="urgent"), {"kind": "medical"})
+    assert right(Case(q="q", kind="out_of_scope"), {"kind": "clinic"})
+    assert not right(Case(q="q", kind="out_of_scope"), {"kind": "answer"})
+
+
+def _check(report, floors):
     misses = "\n".join(f"{c.q!r}: {c.kind}/{c.topic} -> {k}/{t}" for c, k, t in report.misses)
-    assert report.answer_accuracy >= 0.90, misses
-    assert report.urgent_recall == 1.0, misses
-    assert report.out_of_scope_answered <= 0.05, misses
-    assert report.right["medical"] == report.total["medical"], misses
+    for kind, floor in floors.items():
+        assert report.rate(kind) >= floor, f"{kind}: {report.rate(kind):.1%} < {floor:.0%}\n{misses}"
+
+
+async def test_accuracy_floors_on_our_own_set(core, cases):
+    _check(await evaluate(core, cases), OWN_FLOORS)
+
+
+@pytest.mark.skipif(not DEV_SET.is_file(), reason="the shared development set is not beside this clone")
+async def test_accuracy_floors_on_the_development_set(core):
+    _check(await evaluate(core, load_cases(DEV_SET)), DEV_FLOORS)

@@ -28,7 +28,7 @@ TOPICS_BY_SOURCE_FACT = {
     "aftercare-sun-protection": ["broad-spectrum", "SPF", "direct sunlight"],
     "aftercare-hands-off": ["touch or rub"],
     "aftercare-aesthetician-advice": ["recommendations"],
-    "customized-plans": ["personalised treatment plan"],
+    "customized-plans": ["personalized treatment plan"],
     "initial-series": ["about every four weeks"],
     "treatment-intervals": ["six to eight weeks"],
     "maintenance": ["once or twice a year"],

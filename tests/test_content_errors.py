@@ -37,7 +37,8 @@ def test_too_few_examples_points_at_the_examples_field(content):
     topic = content / "topics" / "pores.md"
     lines = topic.read_text().splitlines()
     start = lines.index("examples:")
-    topic.write_text("\n".join(lines[: start + 3] + lines[start + 9 :]) + "\n")
+    end = next(n for n in range(start + 1, len(lines)) if not lines[n].startswith("  - "))
+    topic.write_text("\n".join(lines[: start + 3] + lines[end:]) + "\n")
     [error] = errors_of(content)
     assert (error.file, error.field, error.line) == ("content/topics/pores.md", "examples", start + 1)
     assert "at least 8" in error.message and "found 2" in error.message
@@ -76,7 +77,7 @@ def test_unknown_related_topic(content):
 
 def test_menu_naming_a_missing_topic(content):
     menu = content / "menu.yaml"
-    edit(menu, "topics: [comfort, session-length, downtime]", "topics: [comfort, session-length, downtme]")
+    edit(menu, "topics: [what-to-expect, comfort, session-length, downtime]", "topics: [what-to-expect, comfort, session-length, downtme]")
     errors = errors_of(content)
     messages = {(e.file, e.line): e.message for e in errors}
     assert "'downtme'" in messages[("content/menu.yaml", line_of(menu, "downtme"))]

@@ -21,7 +21,7 @@ def test_similar_wordings_are_grouped_and_sorted_by_count(knowledge):
         "how much does it cost", "How much does it cost?", "cost of microneedling", "do you do botox", "botox??",
         "how much does microneedling cost", "where do I park",
     ]]
-    groups = group(entries, knowledge.matcher.common_stems())
+    groups = group(entries, knowledge.classifier.lexical.common_stems())
     assert [g.count for g in groups] == [4, 2, 1]
     assert groups[0].example == "how much does it cost"
     assert set(groups[1].wordings) == {"do you do botox", "botox??"}

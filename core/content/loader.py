@@ -16,13 +16,14 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from core.content.errors import ContentError, ContentErrors
-from core.content.models import Clinic, Intents, Library, Menu, Messages, Safety, Topic
+from core.content.models import Clinic, Examples, Intents, Library, Menu, Messages, Safety, Topic
 
 YAML_FILES: dict[str, type[BaseModel]] = {
     "clinic.yaml": Clinic,
     "messages.yaml": Messages,
     "safety.yaml": Safety,
     "intents.yaml": Intents,
+    "examples.yaml": Examples,
     "menu.yaml": Menu,
 }
 TOPICS_DIR = "topics"
@@ -167,6 +168,7 @@ def load_library(root: Path | str) -> Library:
         messages=parts["messages.yaml"],
         safety=parts["safety.yaml"],
         intents=parts["intents.yaml"],
+        examples=parts["examples.yaml"],
         menu=parts["menu.yaml"],
         topics=MappingProxyType(topics),
         sources=MappingProxyType({tid: p.file for tid, p in topic_files.items()}),
@@ -184,6 +186,8 @@ def _cross_check(
     errors = []
     for topic in topics.values():
         file = topic_files[topic.id]
+        if topic.id in Examples.model_fields:
+            errors.append(ContentError(file.file, file.line_of(("id",)), "id", f"id {topic.id!r} is the name of an outcome in examples.yaml; pick another id"))
         for i, ref in enumerate(topic.related):
             if ref in broken:
                 continue

@@ -73,6 +73,20 @@ class Hours(Model):
             raise ValueError(f"unknown time zone {value!r}; use a name like America/Chicago") from None
         return value
 
+    def describe(self) -> str:
+        """The week as client-facing lines ("- Monday: 9:00 AM to 5:00 PM"); empty
+        while any day is still a placeholder, since half a week would mislead."""
+        if not self.days or any(is_placeholder(v) for v in self.days.values()):
+            return ""
+        lines = []
+        for day, value in self.days.items():
+            if value.strip() == "closed":
+                lines.append(f"- {day.capitalize()}: closed")
+                continue
+            start, end = (_clock(t) for t in value.strip().split("-"))
+            lines.append(f"- {day.capitalize()}: {start} to {end}")
+        return "\n".join(lines)
+
     @field_validator("days")
     @classmethod
     def _valid_ranges(cls, days: dict[str, str]) -> dict[str, str]:
@@ -80,6 +94,11 @@ class Hours(Model):
             if not (is_placeholder(value) or _HOURS.match(value.strip())):
                 raise ValueError(f'{day}: write "closed" or a range like "09:00-17:00", not {value!r}')
         return days
+
+
+def _clock(hhmm: str) -> str:
+    hour, minute = (int(p) for p in hhmm.split(":"))
+    return f"{hour % 12 or 12}:{minute:02d} {'AM' if hour < 12 else 'PM'}"
 
 
 class Clinic(Model):
@@ -110,8 +129,8 @@ class ButtonLabels(Model):
     keep: Label
 
 
-TEMPLATE_FIELDS = frozenset({"clinic_name", "city", "phone", "address", "callback_time", "name", "section", "ref", "limit", "field",
-                             "opens", "retention_days", "booking_days"})
+TEMPLATE_FIELDS = frozenset({"clinic_name", "city", "phone", "address", "callback_time", "prices", "hours", "name", "section", "ref",
+                             "limit", "field", "opens", "retention_days", "booking_days"})
 
 
 class TemplatedText(Model):
@@ -189,6 +208,18 @@ class BookingMessages(TemplatedText):
     buttons: BookingButtons
 
 
+class ClinicMessages(TemplatedText):
+    """Answers about the clinic itself, from clinic.yaml. A line that names a
+    detail staff have not filled in yet is left out; when nothing is left, the
+    client gets ``unknown`` (the team will tell them) instead."""
+
+    price: Text
+    location: Text
+    hours: Text
+    contact: Text
+    unknown: Text
+
+
 class Messages(Model):
     greeting: Text
     privacy_notice: Text
@@ -198,6 +229,7 @@ class Messages(Model):
     help: Text
     fallback: Text
     clarify: Text
+    out_of_scope: Text
     medical: Text
     urgent: Text
     booking_online: Text
@@ -218,6 +250,7 @@ class Messages(Model):
     buttons: ButtonLabels
     booking_flow: BookingMessages
     handoff: HandoffMessages
+    clinic: ClinicMessages
 
     @field_validator("*", mode="after")
     @classmethod
@@ -239,7 +272,34 @@ class Intents(Model):
     bye: list[Text] = Field(min_length=1)
     menu: list[Text] = Field(min_length=1)
     help: list[Text] = Field(min_length=1)
-    out_of_scope: list[Text] = []
+
+
+MIN_CLASS_EXAMPLES = 5
+
+
+class Examples(Model):
+    """Example messages for every outcome that is not a topic (examples.yaml).
+
+    The classifier treats each of these like a topic: a client's message is
+    compared with every example, so adding a misunderstood message here (in
+    new words) teaches the bot without touching code.
+    """
+
+    book: list[Text] = Field(min_length=MIN_CLASS_EXAMPLES)
+    appointment: list[Text] = Field(min_length=MIN_CLASS_EXAMPLES)
+    human: list[Text] = Field(min_length=MIN_CLASS_EXAMPLES)
+    greeting: list[Text] = Field(min_length=MIN_CLASS_EXAMPLES)
+    thanks: list[Text] = Field(min_length=MIN_CLASS_EXAMPLES)
+    bye: list[Text] = Field(min_length=MIN_CLASS_EXAMPLES)
+    menu: list[Text] = Field(min_length=MIN_CLASS_EXAMPLES)
+    help: list[Text] = Field(min_length=MIN_CLASS_EXAMPLES)
+    price: list[Text] = Field(min_length=MIN_CLASS_EXAMPLES)
+    location: list[Text] = Field(min_length=MIN_CLASS_EXAMPLES)
+    hours: list[Text] = Field(min_length=MIN_CLASS_EXAMPLES)
+    contact: list[Text] = Field(min_length=MIN_CLASS_EXAMPLES)
+    medical: list[Text] = Field(min_length=MIN_CLASS_EXAMPLES)
+    urgent: list[Text] = Field(min_length=MIN_CLASS_EXAMPLES)
+    out_of_scope: list[Text] = Field(min_length=MIN_CLASS_EXAMPLES)
 
 
 class Library(Model):
@@ -249,6 +309,7 @@ class Library(Model):
     messages: Messages
     safety: Safety
     intents: Intents
+    examples: Examples
     menu: Menu
     topics: MappingProxyType[str, Topic]
     sources: MappingProxyType[str, str] = MappingProxyType({})
@@ -256,16 +317,37 @@ class Library(Model):
 
     model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
 
-    def fill(self, template: str, **extra: str) -> str:
-        """Fill a message template's {fields} from clinic details and ``extra``."""
+    def _fields(self, extra: dict[str, str]) -> dict[str, str]:
         fields = {
             "clinic_name": self.clinic.name,
             "city": self.clinic.city,
             "phone": self.clinic.phone,
             "address": self.clinic.address,
             "callback_time": self.clinic.callback_time,
+            "prices": self.clinic.prices,
+            "hours": self.clinic.hours.describe() or "TODO",
             "name": "",
             "section": "",
         }
         fields.update(extra)
-        return template.format_map(fields)
+        return fields
+
+    def unfilled(self, template: str) -> set[str]:
+        """The clinic details ``template`` names that staff have not filled in yet."""
+        fields = self._fields({})
+        return {name for name in _fields_in(template) if is_placeholder(fields.get(name, ""))}
+
+    def fill(self, template: str, **extra: str) -> str:
+        """Fill a message template's {fields} from clinic details and ``extra``.
+
+        A line naming a clinic detail that is still a placeholder is left out, so
+        no "TODO" ever reaches a client: templates put such details on lines of
+        their own ("If you need us sooner, call {phone}.").
+        """
+        fields = self._fields(extra)
+        lines = [line for line in template.split("\n") if not self.unfilled(line)]
+        return "\n".join(lines).format_map(fields)
+
+
+def _fields_in(template: str) -> set[str]:
+    return {name for _, name, _, _ in Formatter().parse(template) if name}

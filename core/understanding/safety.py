@@ -11,7 +11,7 @@ from enum import StrEnum
 from typing import NamedTuple
 
 from core.content.models import Safety
-from core.phrases import PhraseList
+from core.understanding.phrases import PhraseList
 
 
 class Level(StrEnum):

@@ -13,7 +13,7 @@ from enum import StrEnum
 from typing import NamedTuple
 
 from core.content.models import Intents
-from core.phrases import PhraseList
+from core.understanding.phrases import PhraseList
 
 ONLY_ALONE = ("menu", "help", "greeting", "thanks", "bye")
 """Intents that count only when the message says nothing else ("can it help with scars?")."""
@@ -32,12 +32,12 @@ class Intent(StrEnum):
 class Match(NamedTuple):
     intent: Intent
     strong: bool
+    phrase: str
 
 
 class IntentDetector:
     def __init__(self, intents: Intents) -> None:
         self._lists = {intent: PhraseList(getattr(intents, intent.value)) for intent in Intent}
-        self._out_of_scope = PhraseList(intents.out_of_scope)
 
     def detect(self, stems: Sequence[str], content: set[int], known: set[int]) -> Match | None:
         """Find the intent.
@@ -50,14 +50,10 @@ class IntentDetector:
             if hits:
                 covered = self._lists[intent].covered(stems)
                 strong = (hits[0].end - hits[0].start) > 1 or not (known - covered)
-                return Match(intent, strong)
+                return Match(intent, strong, hits[0].phrase)
         for name in ONLY_ALONE:
             intent = Intent(name)
             covered = self._lists[intent].covered(stems)
             if covered and not (content - covered):
-                return Match(intent, True)
+                return Match(intent, True, self._lists[intent].find(stems)[0].phrase)
         return None
-
-    def out_of_scope(self, stems: Sequence[str]) -> str | None:
-        hits = self._out_of_scope.find(stems)
-        return hits[0].phrase if hits else None

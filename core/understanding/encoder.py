@@ -1,0 +1,182 @@
+"""Sentence vectors from all-MiniLM-L6-v2, run as ONNX int8 with onnxruntime.
+
+Why this way: torch would add gigabytes to every install for one small model, and
+no machine the bot runs on (nor CI) can reach a model hub. So the model is built
+once into ``models/all-MiniLM-L6-v2/`` by ``tools/build_encoder.py`` and committed;
+here only onnxruntime, tokenizers and numpy are needed. Both files are checked
+against SHA256SUMS on load, so a swapped, truncated or half-copied model stops the
+bot at start-up with a plain message instead of quietly changing its answers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+from collections.abc import Sequence
+from contextlib import suppress
+from pathlib import Path
+
+import numpy as np
+import onnxruntime
+from tokenizers import Tokenizer
+
+log = logging.getLogger(__name__)
+
+MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "all-MiniLM-L6-v2"
+FILES = ("model.onnx", "tokenizer.json")
+DIMENSIONS = 384
+MAX_TOKENS = 128
+"""The model was trained on at most 128 tokens; client messages are far shorter."""
+
+
+class EncoderUnavailable(RuntimeError):
+    """The model files are missing or are not the ones SHA256SUMS names."""
+
+
+def _sha256(path: Path) -> str:
+    with path.open("rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+def _verified(folder: Path) -> dict[str, str]:
+    """The checksums from SHA256SUMS, after checking that both files match them."""
+    advice = "rebuild it with tools/build_encoder.py (see models/all-MiniLM-L6-v2/README.md)"
+    sums = folder / "SHA256SUMS"
+    try:
+        expected = {name: digest for digest, name in (line.split() for line in sums.read_text().splitlines() if line.strip())}
+    except (OSError, ValueError):
+        raise EncoderUnavailable(f"{sums} is missing or unreadable; {advice}") from None
+    for name in FILES:
+        path = folder / name
+        try:
+            matches = _sha256(path) == expected.get(name)
+        except OSError:
+            matches = False
+        if not matches:
+            raise EncoderUnavailable(f"{path} is missing or differs from SHA256SUMS; {advice}")
+    return expected
+
+
+class Encoder:
+    """Turns texts into L2-normalised 384-dimensional vectors: cosine similarity is a dot product."""
+
+    def __init__(self, session: onnxruntime.InferenceSession, tokenizer: Tokenizer, fingerprint: str) -> None:
+        self._session = session
+        self._tokenizer = tokenizer
+        self._fingerprint = fingerprint
+
+    @classmethod
+    def load(cls, folder: Path | None = None, threads: int = 1) -> Encoder:
+        """Check and load the model. One thread by default: a single short message is
+        faster without the cost of handing work between threads, and the bot's other
+        work keeps the remaining cores."""
+        folder = MODEL_DIR if folder is None else Path(folder)
+        sums = _verified(folder)
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        session = onnxruntime.InferenceSession(str(folder / "model.onnx"), options, providers=["CPUExecutionProvider"])
+        tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        tokenizer.enable_truncation(MAX_TOKENS)
+        tokenizer.no_padding()  # the file pads everything to 128 tokens
+        fingerprint = hashlib.sha256(
+            f"{sums['model.onnx']} {sums['tokenizer.json']} onnxruntime {onnxruntime.__version__}".encode()).hexdigest()
+        return cls(session, tokenizer, fingerprint)
+
+    @property
+    def fingerprint(self) -> str:
+        """Changes whenever the model, the tokenizer or onnxruntime does: part of every cache
+        key. The runtime counts because its int8 kernels change between releases (from 1.17
+        to 1.32 a few texts' vectors move by up to 0.03 in cosine)."""
+        return self._fingerprint
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """One row per text, in input order.
+
+        Each text is run alone, never batched: the int8 model scales its activations
+        by what is in the run, so a text batched with others (and their padding) comes
+        out different from the same text alone (cosine down to 0.94). Alone, a vector
+        depends on its text only, and an example and the same words typed by a client
+        match exactly. Batching would be about 1.8x faster; the content is encoded once
+        and cached, so it is not worth that."""
+        vectors = np.empty((len(texts), DIMENSIONS), dtype=np.float32)
+        for row, text in enumerate(texts):
+            vectors[row] = self.encode_one(text)
+        return vectors
+
+    def encode_one(self, text: str) -> np.ndarray:
+        """The vector of one message: mean of its token vectors (no padding), L2-normalised."""
+        tokens = self._tokenizer.encode(text)
+        hidden = self._session.run(None, {
+            "input_ids": np.array([tokens.ids], dtype=np.int64),
+            "attention_mask": np.array([tokens.attention_mask], dtype=np.int64),
+            "token_type_ids": np.array([tokens.type_ids], dtype=np.int64),
+        })[0][0]
+        vector = hidden.mean(axis=0)
+        return vector / np.linalg.norm(vector)
+
+
+class EmbeddingCache:
+    """Vectors of whole text lists (say, every example question), kept as .npy files.
+
+    Encoding costs about a millisecond per text, so all the content's examples add
+    up; a restart or a content reload that changed nothing should not pay it again. The file name is a hash of the model fingerprint and
+    the texts, so a new model or any edited text simply misses. The cache is only an
+    optimisation: an unreadable file is recomputed, an unwritable folder is logged.
+    """
+
+    MEMORY_ENTRIES = 8
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
+        self._memory: dict[str, np.ndarray] = {}
+
+    def embed(self, encoder: Encoder, texts: Sequence[str]) -> np.ndarray:
+        """The texts' vectors (read-only), from memory, from disk, or computed and stored."""
+        key = hashlib.sha256(json.dumps([encoder.fingerprint, list(texts)]).encode()).hexdigest()
+        if (vectors := self._memory.get(key)) is None:
+            path = self.folder / f"{key}.npy"
+            vectors = self._read(path, len(texts))
+            if vectors is None:
+                vectors = encoder.encode(texts)
+                self._write(path, vectors)
+            vectors.flags.writeable = False  # shared by every caller
+            if len(self._memory) >= self.MEMORY_ENTRIES:
+                del self._memory[next(iter(self._memory))]
+            self._memory[key] = vectors
+        return vectors
+
+    @staticmethod
+    def _read(path: Path, rows: int) -> np.ndarray | None:
+        try:
+            vectors = np.load(path, allow_pickle=False)
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, EOFError) as error:
+            log.warning("embedding cache file %s is unreadable (%s); recomputing", path, error)
+            return None
+        if vectors.shape != (rows, DIMENSIONS) or vectors.dtype != np.float32:
+            log.warning("embedding cache file %s has shape %s %s, not (%d, %d) float32; recomputing",
+                        path, vectors.shape, vectors.dtype, rows, DIMENSIONS)
+            return None
+        return vectors
+
+    def _write(self, path: Path, vectors: np.ndarray) -> None:
+        """Temporary file, then rename: a reader never sees half a file. No fsync: a
+        file torn by a power cut is merely recomputed."""
+        tmp = None
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=f".{path.stem[:16]}.", suffix=".tmp")
+            with os.fdopen(fd, "wb") as f:
+                np.save(f, vectors)
+            os.replace(tmp, path)
+        except OSError as error:
+            log.warning("embedding cache folder %s is not writable (%s); vectors will be recomputed next time",
+                        self.folder, error)
+            if tmp is not None:
+                with suppress(OSError):
+                    os.unlink(tmp)
