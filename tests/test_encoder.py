@@ -75,30 +75,54 @@ def test_a_missing_file_is_refused_with_its_path(model_copy, name):
         Encoder.load(model_copy)
 
 
+class Counting:
+    """The real encoder, counting the texts it is asked to encode."""
+
+    def __init__(self, encoder):
+        self.encoder, self.encoded = encoder, 0
+        self.fingerprint = encoder.fingerprint
+
+    def encode(self, texts):
+        self.encoded += len(texts)
+        return self.encoder.encode(texts)
+
+
 def test_the_cache_returns_the_same_vectors_from_memory_and_from_disk(encoder, tmp_path):
     texts = TEXTS[:3]
     first = EmbeddingCache(tmp_path).embed(encoder, texts)
-    assert len(list(tmp_path.glob("*.npy"))) == 1
+    assert len(list(tmp_path.glob("*.npz"))) == 1
+    counting = Counting(encoder)
     cache = EmbeddingCache(tmp_path)  # a restart: read from disk
-    from_disk = cache.embed(encoder, texts)
+    from_disk = cache.embed(counting, texts)
     np.testing.assert_array_equal(from_disk, first)
-    assert cache.embed(encoder, texts) is from_disk
-    assert cache.embed(encoder, texts[:2]).shape == (2, DIMENSIONS)  # other texts, other entry
+    assert counting.encoded == 0
+    assert cache.embed(counting, texts) is from_disk
+    assert cache.embed(counting, texts[:2]).shape == (2, DIMENSIONS) and counting.encoded == 0
     assert not from_disk.flags.writeable
+
+
+def test_an_edit_encodes_only_the_new_text(encoder, tmp_path):
+    EmbeddingCache(tmp_path).embed(encoder, TEXTS)
+    counting = Counting(encoder)
+    edited = [*TEXTS[1:], "a brand new example nobody wrote before"]
+    vectors = EmbeddingCache(tmp_path).embed(counting, edited)
+    assert counting.encoded == 1
+    np.testing.assert_allclose(vectors[-1], encoder.encode_one(edited[-1]), atol=1e-6)
 
 
 @pytest.mark.parametrize("damage", [b"", b"not a numpy file", None])
 def test_a_corrupt_cache_file_is_recomputed(encoder, tmp_path, caplog, damage):
     expected = EmbeddingCache(tmp_path).embed(encoder, TEXTS)
-    (path,) = tmp_path.glob("*.npy")
+    (path,) = tmp_path.glob("*.npz")
     if damage is None:
-        np.save(path, np.zeros((2, 3), dtype=np.float32))  # a valid file of the wrong shape
+        np.savez(path, texts=np.array(["x"]), vectors=np.zeros((2, 3), dtype=np.float32))  # valid file, wrong shape
     else:
         path.write_bytes(damage)
     with caplog.at_level(logging.WARNING):
         np.testing.assert_allclose(EmbeddingCache(tmp_path).embed(encoder, TEXTS), expected, atol=1e-6)
     assert str(path) in caplog.text
-    np.testing.assert_allclose(np.load(path), expected, atol=1e-6)  # and repaired
+    with np.load(path) as repaired:
+        np.testing.assert_allclose(repaired["vectors"], expected, atol=1e-6)
 
 
 def test_an_unwritable_cache_folder_is_logged_not_fatal(encoder, tmp_path, caplog):

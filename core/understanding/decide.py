@@ -107,15 +107,19 @@ def _decide(scores: list[Score], margin: float = MARGIN) -> Decision:
     return Decision(Outcome.FALLBACK, (), top.score, kept)
 
 
+def _margin(text: str) -> float:
+    return SHORT_MARGIN if len(text.split()) <= SHORT_WORDS else MARGIN
+
+
 def split_questions(text: str) -> list[str]:
-    return [part.strip() for part in _SPLIT.split(text) if part and len(part.split()) >= 2]
+    return [part.strip() for part in _SPLIT.split(text) if part and part.strip()]
 
 
 def decide(classifier: Classifier, text: str, without: tuple[str, int] | None = None, last_topic: str | None = None) -> Decision:
     """Decide on the whole message, or on its parts when it holds several questions."""
-    whole = _decide(classifier.scores(text, without), SHORT_MARGIN if len(text.split()) <= SHORT_WORDS else MARGIN)
+    whole = _decide(classifier.scores(text, without), _margin(text))
     parts = split_questions(text)
-    decisions = [_decide(classifier.scores(part, without)) for part in parts] if len(parts) > 1 else []
+    decisions = [_decide(classifier.scores(part, without), _margin(part)) for part in parts] if len(parts) > 1 else []
     if whole.outcome is not Outcome.URGENT:
         urgent = next((d for d in decisions if d.scores[0].kind is Kind.URGENT and d.confidence >= PART_URGENT_AT), None)
         if urgent is not None:

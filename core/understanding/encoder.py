@@ -120,59 +120,70 @@ class Encoder:
 
 
 class EmbeddingCache:
-    """Vectors of whole text lists (say, every example question), kept as .npy files.
+    """Vectors of texts already encoded (every example message), kept in one .npz file
+    per model.
 
-    Encoding costs about a millisecond per text, so all the content's examples add
-    up; a restart or a content reload that changed nothing should not pay it again. The file name is a hash of the model fingerprint and
-    the texts, so a new model or any edited text simply misses. The cache is only an
-    optimisation: an unreadable file is recomputed, an unwritable folder is logged.
+    Encoding all the content takes seconds; a restart should not, and a content edit
+    that adds one example should encode that one example. Entries are keyed by text
+    in a file named after the model fingerprint, so a new model simply starts a new
+    file. The cache is only an optimisation: an unreadable file is recomputed, an
+    unwritable folder is logged.
     """
 
     MEMORY_ENTRIES = 8
 
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)
-        self._memory: dict[str, np.ndarray] = {}
+        self._known: dict[str, dict[str, np.ndarray]] = {}
+        """Model fingerprint -> text -> vector, read from disk once."""
+        self._lists: dict[str, np.ndarray] = {}
+        """Recent whole lists, so asking again for the same list returns the same array."""
 
     def embed(self, encoder: Encoder, texts: Sequence[str]) -> np.ndarray:
-        """The texts' vectors (read-only), from memory, from disk, or computed and stored."""
+        """The texts' vectors (read-only), encoding only the texts never seen before."""
         key = hashlib.sha256(json.dumps([encoder.fingerprint, list(texts)]).encode()).hexdigest()
-        if (vectors := self._memory.get(key)) is None:
-            path = self.folder / f"{key}.npy"
-            vectors = self._read(path, len(texts))
-            if vectors is None:
-                vectors = encoder.encode(texts)
-                self._write(path, vectors)
-            vectors.flags.writeable = False  # shared by every caller
-            if len(self._memory) >= self.MEMORY_ENTRIES:
-                del self._memory[next(iter(self._memory))]
-            self._memory[key] = vectors
+        if (vectors := self._lists.get(key)) is not None:
+            return vectors
+        path = self.folder / f"vectors-{encoder.fingerprint[:16]}.npz"
+        known = self._known.get(encoder.fingerprint)
+        if known is None:
+            known = self._known[encoder.fingerprint] = self._read(path)
+        missing = list(dict.fromkeys(t for t in texts if t not in known))
+        if missing:
+            known.update(zip(missing, encoder.encode(missing)))
+            self._write(path, known)
+        vectors = np.stack([known[t] for t in texts]) if texts else np.empty((0, DIMENSIONS), dtype=np.float32)
+        vectors.flags.writeable = False  # shared by every caller
+        if len(self._lists) >= self.MEMORY_ENTRIES:
+            del self._lists[next(iter(self._lists))]
+        self._lists[key] = vectors
         return vectors
 
     @staticmethod
-    def _read(path: Path, rows: int) -> np.ndarray | None:
+    def _read(path: Path) -> dict[str, np.ndarray]:
         try:
-            vectors = np.load(path, allow_pickle=False)
+            with np.load(path, allow_pickle=False) as data:
+                texts, vectors = data["texts"], data["vectors"]
         except FileNotFoundError:
-            return None
-        except (OSError, ValueError, EOFError) as error:
+            return {}
+        except (OSError, ValueError, EOFError, KeyError) as error:
             log.warning("embedding cache file %s is unreadable (%s); recomputing", path, error)
-            return None
-        if vectors.shape != (rows, DIMENSIONS) or vectors.dtype != np.float32:
-            log.warning("embedding cache file %s has shape %s %s, not (%d, %d) float32; recomputing",
-                        path, vectors.shape, vectors.dtype, rows, DIMENSIONS)
-            return None
-        return vectors
+            return {}
+        if vectors.ndim != 2 or vectors.shape != (len(texts), DIMENSIONS) or vectors.dtype != np.float32:
+            log.warning("embedding cache file %s holds vectors of shape %s %s, not (%d, %d) float32; recomputing",
+                        path, vectors.shape, vectors.dtype, len(texts), DIMENSIONS)
+            return {}
+        return dict(zip(texts.tolist(), vectors))
 
-    def _write(self, path: Path, vectors: np.ndarray) -> None:
+    def _write(self, path: Path, known: dict[str, np.ndarray]) -> None:
         """Temporary file, then rename: a reader never sees half a file. No fsync: a
         file torn by a power cut is merely recomputed."""
         tmp = None
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=f".{path.stem[:16]}.", suffix=".tmp")
+            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=f".{path.stem}.", suffix=".tmp")
             with os.fdopen(fd, "wb") as f:
-                np.save(f, vectors)
+                np.savez(f, texts=np.array(list(known), dtype=str), vectors=np.stack(list(known.values())))
             os.replace(tmp, path)
         except OSError as error:
             log.warning("embedding cache folder %s is not writable (%s); vectors will be recomputed next time",
