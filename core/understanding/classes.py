@@ -52,12 +52,15 @@ class OutcomeClass:
     examples: tuple[str, ...]
     title: str = ""
     keywords: tuple[str, ...] = ()
+    section: str = ""
+    """The menu section of a topic: topics of one section are parts of one subject."""
 
 
 def outcome_classes(library: Library) -> list[OutcomeClass]:
     """Topics first (in file order), then every other outcome from examples.yaml."""
+    sections = {topic: s.id for s in library.menu.sections for topic in s.topics}
     classes = [
-        OutcomeClass(t.id, Kind.TOPIC, tuple(t.examples), t.title, tuple(t.keywords))
+        OutcomeClass(t.id, Kind.TOPIC, tuple(t.examples), t.title, tuple(t.keywords), sections.get(t.id, ""))
         for t in library.topics.values()
     ]
     for name in type(library.examples).model_fields:

@@ -42,11 +42,16 @@ class Classifier:
                  cache: EmbeddingCache | None = None) -> None:
         self.kinds = {c.id: c.kind for c in classes}
         self._titles = {c.id: c.title for c in classes}
+        self._sections = {c.id: c.section for c in classes if c.section}
         self.lexical = Matcher(list(classes), vocabulary)
         self.semantic = SemanticIndex(classes, encoder, cache)
 
     def title(self, class_id: str) -> str:
         return self._titles.get(class_id, "")
+
+    def siblings(self, a: str, b: str) -> bool:
+        """Two topics of one menu section, i.e. two parts of one subject."""
+        return a in self._sections and self._sections.get(a) == self._sections.get(b)
 
     def scores(self, text: str, without: tuple[str, int] | None = None) -> list[Score]:
         """Every outcome, best first."""

@@ -1,7 +1,9 @@
 """Deciding what to do with a message, the way a person at the front desk would.
 
-Answer when one topic clearly wins; when two or three are close, ask "did you
-mean" with real alternatives; when the best match is booking, a person, small
+Answer when one topic clearly wins; when the two closest are parts of one
+subject (the same menu section, say the first series and the later intervals),
+answer both, as a person would; when two or three unrelated topics are close,
+ask "did you mean" with real alternatives; when the best match is booking, a person, small
 talk, a clinic detail or out of scope, do that; otherwise fall back to the menu,
 booking and the team. Safety is asymmetric: a complication or a personal
 medical question that comes close to the top is escalated even when a topic
@@ -16,6 +18,7 @@ the whole message urgent.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -79,11 +82,15 @@ class Decision:
     """The safety or intent phrase that decided; empty when the classifier did."""
 
 
+Siblings = Callable[[str, str], bool]
+"""Whether two topics are parts of one subject (the same menu section)."""
+
+
 def _best(scores: list[Score], kind: Kind) -> Score | None:
     return next((s for s in scores if s.kind is kind), None)
 
 
-def _decide(scores: list[Score], margin: float = MARGIN) -> Decision:
+def _decide(scores: list[Score], margin: float = MARGIN, siblings: Siblings = lambda a, b: False) -> Decision:
     if not scores:
         return Decision(Outcome.FALLBACK, (), 0.0, ())
     top = scores[0]
@@ -100,6 +107,8 @@ def _decide(scores: list[Score], margin: float = MARGIN) -> Decision:
         return Decision(Outcome.ANSWER, (top.class_id,), top.score, kept)
     close = tuple(s.class_id for s in scores[:MAX_TOPICS_PER_REPLY + 1]
                   if s.kind is Kind.TOPIC and top.score - s.score <= max(CLARIFY_WINDOW, margin))[:MAX_TOPICS_PER_REPLY]
+    if top.score >= ANSWER_AT and len(close) >= 2 and margin == MARGIN and siblings(close[0], close[1]):
+        return Decision(Outcome.ANSWER, close[:2], top.score, kept)  # two parts of one subject: answer both
     if top.score >= CLARIFY_AT and len(close) >= 2:
         return Decision(Outcome.CLARIFY, close, top.score, kept)
     if top.score >= ANSWER_AT and top.score - runner_up >= MARGIN:
@@ -117,9 +126,9 @@ def split_questions(text: str) -> list[str]:
 
 def decide(classifier: Classifier, text: str, without: tuple[str, int] | None = None, last_topic: str | None = None) -> Decision:
     """Decide on the whole message, or on its parts when it holds several questions."""
-    whole = _decide(classifier.scores(text, without), _margin(text))
+    whole = _decide(classifier.scores(text, without), _margin(text), classifier.siblings)
     parts = split_questions(text)
-    decisions = [_decide(classifier.scores(part, without), _margin(part)) for part in parts] if len(parts) > 1 else []
+    decisions = [_decide(classifier.scores(part, without), _margin(part), classifier.siblings) for part in parts] if len(parts) > 1 else []
     if whole.outcome is not Outcome.URGENT:
         urgent = next((d for d in decisions if d.scores[0].kind is Kind.URGENT and d.confidence >= PART_URGENT_AT), None)
         if urgent is not None:
