@@ -57,7 +57,7 @@ class Classifier:
         """Every outcome, best first."""
         left_out = self.lexical.example_index[without] if without is not None else None
         lexical = {c.class_id: c for c in self.lexical.rank(text, limit=None, without=left_out)}
-        semantic = self.semantic.scores(self.semantic.vector(text), without)
+        semantic = self.semantic.scores(self.semantic.vector(text, without), without)
         baseline = BASELINE * sum(sim.score for sim in semantic.values()) / len(semantic)
         out = []
         for cid, sim in semantic.items():

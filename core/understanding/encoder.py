@@ -17,6 +17,7 @@ import os
 import tempfile
 from collections.abc import Sequence
 from contextlib import suppress
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +29,8 @@ log = logging.getLogger(__name__)
 MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "all-MiniLM-L6-v2"
 FILES = ("model.onnx", "tokenizer.json")
 DIMENSIONS = 384
+RECENT = 4096
+"""Texts whose vectors are kept in memory (about 6 MB)."""
 MAX_TOKENS = 128
 """The model was trained on at most 128 tokens; client messages are far shorter."""
 
@@ -67,6 +70,9 @@ class Encoder:
         self._session = session
         self._tokenizer = tokenizer
         self._fingerprint = fingerprint
+        self.encode_one = lru_cache(maxsize=RECENT)(self._encode_one)
+        """The vector of one text; recent texts are remembered (a message split into its
+        questions, the parts of the content check, a client repeating themselves)."""
 
     @classmethod
     def load(cls, folder: Path | None = None, threads: int = 1) -> Encoder:
@@ -104,10 +110,10 @@ class Encoder:
         and cached, so it is not worth that."""
         vectors = np.empty((len(texts), DIMENSIONS), dtype=np.float32)
         for row, text in enumerate(texts):
-            vectors[row] = self.encode_one(text)
+            vectors[row] = self._encode_one(text)
         return vectors
 
-    def encode_one(self, text: str) -> np.ndarray:
+    def _encode_one(self, text: str) -> np.ndarray:
         """The vector of one message: mean of its token vectors (no padding), L2-normalised."""
         tokens = self._tokenizer.encode(text)
         hidden = self._session.run(None, {
@@ -116,7 +122,9 @@ class Encoder:
             "token_type_ids": np.array([tokens.type_ids], dtype=np.int64),
         })[0][0]
         vector = hidden.mean(axis=0)
-        return vector / np.linalg.norm(vector)
+        vector /= np.linalg.norm(vector)
+        vector.flags.writeable = False  # cached and shared
+        return vector
 
 
 class EmbeddingCache:

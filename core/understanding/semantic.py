@@ -46,7 +46,11 @@ class SemanticIndex:
             start += len(texts)
         self._class_row = {cid: row for row, cid in enumerate(self.ids)}
 
-    def vector(self, text: str) -> np.ndarray:
+    def vector(self, text: str, example: tuple[str, int] | None = None) -> np.ndarray:
+        """The message's vector; an example's own is already in the index (the content
+        check asks about every example, and encoding them all again would take seconds)."""
+        if example is not None and self._texts[self._class_row[example[0]]][example[1]] == text:
+            return self._vectors[self._rows[self._class_row[example[0]], example[1]]]
         return self.encoder.encode_one(text)
 
     def scores(self, vector: np.ndarray, without: tuple[str, int] | None = None) -> dict[str, Similarity]:
