@@ -7,6 +7,7 @@ naming a topic that does not exist, a duplicate id).
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -220,12 +221,18 @@ def _cross_check(
 
 def locate(root: Path | str, file: str, path: tuple[Any, ...]) -> int:
     """Line of a field in a content file (``file`` as reported in errors), for later checks."""
-    root = Path(root)
-    full = root.parent / file
+    full = Path(root).parent / file
+    stat = full.stat()
+    return _parsed_for_lines(full, file, stat.st_mtime_ns, stat.st_size).line_of(path)
+
+
+@lru_cache(maxsize=64)
+def _parsed_for_lines(full: Path, file: str, mtime_ns: int, size: int) -> _Parsed:
+    """One parse per file version: the check points at hundreds of lines of one file."""
     text = full.read_text(encoding="utf-8")
     if full.suffix == ".md":
         text = frontmatter.YAMLHandler().split(text)[0]
-    return _Parsed(file, text, first_line=1).line_of(path)
+    return _Parsed(file, text, first_line=1)
 
 
 def body_first_line(root: Path | str, file: str) -> int:
