@@ -28,14 +28,19 @@ from core.settings import load_settings
 from core.storage import Store
 
 FAQ = ["downtime??", "does it hurt", "how often should i come", "acne scars", "aftercare?", "what is microneedling"]
-BOOKING = ["book", "Client {n}", "client{n}@example.com", "book:time:any", "book:concerns-done", "book:consent:yes", "book:confirm"]
+BOOKING = ["book", "{name}", "client{n}@example.com", "book:time:any", "book:concerns-done", "book:consent:yes", "book:confirm"]
+
+
+def client_name(n: int) -> str:
+    """A name for client ``n`` in letters (a name with digits is refused): 0 is "Client A", 12 "Client Bc"."""
+    return "Client " + "".join("abcdefghij"[int(digit)] for digit in str(n)).capitalize()
 
 
 def script(n: int, length: int) -> list[tuple[str | None, str | None]]:
     """A client's messages: (text, action) pairs; every third books, every fifth asks for a person."""
     steps: list[tuple[str | None, str | None]] = []
     if n % 3 == 0:
-        steps += [(None, s) if s == "book" or ":" in s else (s.format(n=n), None) for s in BOOKING]
+        steps += [(None, s) if s == "book" or ":" in s else (s.format(n=n, name=client_name(n)), None) for s in BOOKING]
     if n % 5 == 0:
         steps += [("can I talk to a real person", None), (f"relay from {n}", None)]
     while len(steps) < length:
@@ -53,7 +58,7 @@ async def run_load(knowledge: Knowledge, clients: int, length: int) -> None:
         async def client(n: int) -> None:
             for text, action in script(n, length):
                 start = time.perf_counter()
-                await core.handle(Event(platform="load", chat_id=str(n), user_id=str(n), display_name=f"Client {n}", text=text, action=action))
+                await core.handle(Event(platform="load", chat_id=str(n), user_id=str(n), display_name=client_name(n), text=text, action=action))
                 latencies.append(time.perf_counter() - start)
                 await asyncio.sleep(0)
 
@@ -76,7 +81,7 @@ def check_state(store: Store, clients: int, length: int) -> list[str]:
         if conversation is None or conversation.messages != length:
             problems.append(f"client {n}: expected {length} messages, found {conversation.messages if conversation else 'none'}")
     for booking in store.bookings():
-        if booking.name != f"Client {booking.chat_id}" or booking.contact != f"client{booking.chat_id}@example.com":
+        if booking.name != client_name(int(booking.chat_id)) or booking.contact != f"client{booking.chat_id}@example.com":
             problems.append(f"booking {booking.ref} mixes up clients")
     expected = {str(n) for n in range(clients) if n % 3 == 0}
     if {b.chat_id for b in store.bookings()} != expected:

@@ -16,7 +16,10 @@ from typing import TextIO
 from bots.markdown import Style, render
 from core.events import Address, Button, Event, Reply
 
-Handler = Callable[[Event], Awaitable[list[Reply]]]
+Deliver = Callable[[list[Reply]], Awaitable[None]]
+Handler = Callable[[Event, Deliver], Awaitable[list[Reply]]]
+"""`Core.handle`: it prints each turn's replies through ``Deliver`` before the desk's
+messages, so the terminal shows them in the order a client would see them."""
 
 ANSI = Style(bold=("\033[1m", "\033[0m"), italic=("\033[3m", "\033[0m"), escape=lambda s: s)
 PLAIN = Style(bold=("", ""), italic=("", ""), escape=lambda s: s)
@@ -86,10 +89,14 @@ async def chat(handle: Handler, stdin: TextIO = sys.stdin, stdout: TextIO = sys.
         nonlocal buttons
         buttons = []
         prefix = "\n[staff desk] " if event.from_desk else "\nbot> "
-        for reply in await handle(event):
-            stdout.write(prefix + format_reply(reply, style, first_number=len(buttons) + 1) + "\n")
-            buttons.extend(reply.buttons)
-        stdout.flush()
+
+        async def deliver(replies: list[Reply]) -> None:
+            for reply in replies:
+                stdout.write(prefix + format_reply(reply, style, first_number=len(buttons) + 1) + "\n")
+                buttons.extend(reply.buttons)
+            stdout.flush()
+
+        await handle(event, deliver)
 
     stdout.write("Chat with the clinic's bot. Type a question, a button number, or /quit to leave.\n"
                  "Staff desk: /staff <ticket> <text> answers as staff; /staff <ticket> /close closes the ticket.\n")

@@ -12,11 +12,13 @@ from pathlib import Path
 
 from core.content import ContentErrors, load_library
 from core.engine import Core
+from core.events import Reply, ReplyKind
 from core.knowledge import Knowledge
-from core.outbox import LogOutbox, Outbox
+from core.outbox import STAFF_DESK, LogOutbox, Outbox
 from core.reload import ContentReloader
 from core.settings import Settings
 from core.storage import Store
+from core.text import escape_markdown
 
 
 @contextlib.asynccontextmanager
@@ -25,6 +27,16 @@ async def running(core: Core, content_dir: Path, reload_seconds: float) -> Async
     storage closed at the end."""
     reloader = ContentReloader(core, content_dir, reload_seconds)
     core.reload = reloader.reload
+    sending: set[asyncio.Task] = set()
+
+    def tell_desk(problem: str) -> None:
+        """Storage reports a failing checkpoint once; staff hear of it in the desk."""
+        task = asyncio.get_running_loop().create_task(core.outbox.send(
+            STAFF_DESK, Reply(kind=ReplyKind.NOTICE, text=f"Storage problem: {escape_markdown(problem)}")))
+        sending.add(task)
+        task.add_done_callback(sending.discard)
+
+    core.store.on_failure = tell_desk
     tasks = [asyncio.create_task(purge_daily(core))]
     if reload_seconds > 0:
         tasks.append(asyncio.create_task(reloader.watch()))
@@ -39,13 +51,11 @@ async def running(core: Core, content_dir: Path, reload_seconds: float) -> Async
 
 
 async def purge_daily(core: Core) -> None:
-    """Retention: old messages, unanswered questions and booking requests are deleted once a day."""
+    """Retention: old messages, unanswered questions and booking requests are deleted once a day.
+    The store does the file work in a thread, so messages are answered meanwhile."""
     while True:
         now = core.clock()
-        removed = core.store.purge(now - timedelta(days=core.retention_days), now - timedelta(days=core.booking_days))
-        if removed is None:
-            await asyncio.sleep(60)  # storage busy: try again shortly
-            continue
+        removed = await core.store.purge(now - timedelta(days=core.retention_days), now - timedelta(days=core.booking_days))
         logging.getLogger(__name__).info("retention: %d old records deleted", removed)
         await asyncio.sleep(24 * 3600)
 

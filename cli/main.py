@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from bots.terminal import TerminalDesk, chat
-from cli import accuracy, leads, report
+from cli import accuracy, data, leads, report
 from cli.ask import as_json, as_text, ask, ask_many, dumps, explain, scratch_dir
 from cli.compose import StartupError, build_core, configure_logging, load_knowledge, running
 from cli.serve import serve
@@ -50,6 +50,8 @@ def _parser() -> argparse.ArgumentParser:
     leads_.add_argument("--since", type=float, metavar="DAYS", help="only the last DAYS days")
     leads_.add_argument("--csv", action="store_true", help="print CSV for a spreadsheet")
 
+    sub.add_parser("data", help="list damaged data the bot set aside for repair; exit 1 if there is any")
+
     acc = sub.add_parser("accuracy", help="measure accuracy on a labelled question set")
     acc.add_argument("--set", dest="questions", type=Path, default=accuracy.QUESTIONS, metavar="FILE",
                      help="labelled set: YAML like tests/questions.yaml or JSON Lines like the client-question set")
@@ -73,6 +75,8 @@ def main(argv: list[str] | None = None) -> int:
             return _report(args, settings)
         if args.command == "leads":
             return _leads(args, settings)
+        if args.command == "data":
+            return data.run(settings.storage.dir)
         return asyncio.run(_run(args, settings))
     except (StartupError, SettingsError, StorageError) as exc:
         print(exc, file=sys.stderr)

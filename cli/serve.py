@@ -17,6 +17,8 @@ from pathlib import Path
 from bots.discord.app import DiscordBot
 from bots.telegram.app import TelegramBot
 from cli.compose import StartupError, build_core, hide_secrets, running
+from core.checks import unfilled_placeholders
+from core.content.models import Library
 from core.events import Address
 from core.outbox import PlatformOutbox
 from core.settings import Settings
@@ -50,6 +52,16 @@ def token(name: str) -> str | None:
     return value
 
 
+def warn_unfilled(content: Path, library: Library) -> None:
+    """Clients never see a placeholder (lines naming one are left out), so without this
+    warning nobody would notice that the phone number is missing from every message."""
+    unfilled = unfilled_placeholders(Path(content), library)
+    if unfilled:
+        listed = "\n".join(f"  {p.file}:{p.line}: {p.field}: {p.message}" for p in unfilled)
+        log.warning("%d placeholder(s) in the content are not filled in yet; the bot leaves them out of its messages"
+                    " until they are:\n%s", len(unfilled), listed)
+
+
 async def serve(settings: Settings, content: Path) -> int:
     telegram_token, discord_token = token(TELEGRAM_TOKEN), token(DISCORD_TOKEN)
     if telegram_token is None and discord_token is None:
@@ -61,6 +73,7 @@ async def serve(settings: Settings, content: Path) -> int:
 
     outbox = PlatformOutbox()
     core = build_core(content, Store(settings.storage.dir, fsync=settings.storage.fsync), outbox, settings)
+    warn_unfilled(content, core.knowledge.library)
     bots: list[TelegramBot | DiscordBot] = []
     if telegram_token:
         telegram = TelegramBot(core, telegram_token, settings.telegram, webhook_secret=webhook_secret, desk=settings.desk)

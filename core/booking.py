@@ -14,15 +14,19 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-import phonenumbers
-from email_validator import EmailNotValidError, validate_email
-
+from core.answers import looks_like_name, mentioned, parse_contact, pick, show_contact, yes_or_no
 from core.content.models import BookingMessages, Library, is_placeholder
 from core.events import Button, Event, FormField, Prompt, Reply, ReplyKind
 from core.records import BookingRequest, Conversation, Draft
 from core.text import escape_markdown
 
 STEPS = ("name", "contact", "times", "concerns", "consent")
+TYPED_STEPS = ("name", "contact", "times", "other", "concerns")
+"""Steps that take free text; "concerns" keeps it as the client's own words for what to improve."""
+DONE_WORDS = frozenset({"done", "finished", "thats all", "thats it", "nothing else", "none", "nothing", "next"})
+EDIT_WORDS = frozenset({"change", "edit", "fix", "correct", "update", "wrong"})
+FIELD_WORDS = {"name": "name", "phone": "contact", "number": "contact", "email": "contact", "mail": "contact", "contact": "contact",
+               "time": "times", "times": "times", "day": "times", "days": "times", "concerns": "concerns", "improve": "concerns"}
 LIMITS = {"name": 80, "contact": 120, "times": 200, "other": 200}
 BENEFITS_SECTION = "benefits"
 OVERVIEW_SUFFIX = "-overview"
@@ -42,23 +46,6 @@ def reference(conversation_key: str, started_at: datetime) -> str:
     return f"MN-{digest[:4]}-{digest[4:8]}"
 
 
-def parse_contact(text: str) -> tuple[str, str] | None:
-    """(kind, normalised value) for a phone number (default region US) or e-mail address."""
-    text = text.strip()
-    if "@" in text:
-        try:
-            return "email", validate_email(text, check_deliverability=False).normalized
-        except EmailNotValidError:
-            return None
-    try:
-        number = phonenumbers.parse(text, "US")
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(number):
-        return None
-    return "phone", phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
 class BookingFlow:
     def __init__(self, library: Library, timeout: timedelta) -> None:
         self.lib = library
@@ -66,6 +53,7 @@ class BookingFlow:
         self.timeout = timeout
         section = next((s for s in library.menu.sections if s.id == BENEFITS_SECTION), None)
         self.concerns = [t for t in (section.topics if section else []) if not t.endswith(OVERVIEW_SUFFIX)]
+        self.concern_names = {c: [library.topics[c].button, *library.topics[c].keywords] for c in self.concerns}
 
     # -- entry points --------------------------------------------------------
 
@@ -79,11 +67,16 @@ class BookingFlow:
             return [self._say(self.msg.expired)]
         return []
 
+    @staticmethod
+    def sent_recently(conversation: Conversation, now: datetime) -> bool:
+        """A request went to the team in the last day: booking again is offered as an update."""
+        return conversation.last_request_at is not None and now - conversation.last_request_at < REPEAT_WINDOW
+
     def start(self, conversation: Conversation, now: datetime, updating: str | None = None) -> list[Reply]:
-        recent = conversation.last_request_at is not None and now - conversation.last_request_at < REPEAT_WINDOW
-        if recent and updating is None and conversation.booking is None:
+        if self.sent_recently(conversation, now) and updating is None and conversation.booking is None:
             return [self._say(self.lib.fill(self.msg.already_requested, ref=conversation.last_request), buttons=(
-                Button(label=self.msg.buttons.update, action="book:update"), self._menu_button()))]
+                Button(label=self.msg.buttons.update, action="book:update"), Button(label=self.msg.buttons.withdraw, action="book:withdraw"),
+                self._menu_button()))]
         if conversation.booking is not None:
             return [self._say(self.msg.resumed), self.ask(conversation.booking)]
         conversation.booking = Draft(started_at=now, updated_at=now, updating=updating)
@@ -131,7 +124,7 @@ class BookingFlow:
             if arg == "yes":
                 draft.consent = True
                 return Outcome([self._advance(draft)])
-            return Outcome([self._say(self.msg.consent_needed), self.ask(draft)])
+            return Outcome([self._reask(draft, self.msg.consent_needed)])
         if verb == "edit" and arg in STEPS and draft.step == "summary":
             draft.step, draft.editing = arg, True
             return Outcome([self.ask(draft)])
@@ -139,42 +132,86 @@ class BookingFlow:
             return self.confirm(conversation, now, key, event)
         return Outcome([self.ask(draft)])
 
+    def typed(self, draft: Draft, text: str) -> list[str]:
+        """The presses a typed answer stands for at a step that offers buttons ("yes contact me",
+        "the first one", "Saturdays", "pores and fine lines, that's it"); empty when it names none."""
+        said = " ".join(text.casefold().replace("'", "").replace("’", "").split()).rstrip(".!")
+        button = None
+        match draft.step:
+            case "times":
+                button = pick(text, self.ask(draft).prompt.options, loose=False)
+            case "concerns":
+                if said in DONE_WORDS or yes_or_no(text) is not None:
+                    return ["book:concerns-done"]
+                found = [c for c in mentioned(text, self.concern_names) if c not in draft.concerns]
+                if found:
+                    return [*(f"book:concern:{c}" for c in found), "book:concerns-done"]
+                button = pick(text, self.ask(draft).buttons[:-1])
+            case "consent":
+                agreed = yes_or_no(text)
+                if agreed is not None:
+                    return [f"book:consent:{'yes' if agreed else 'no'}"]
+                button = pick(text, self.ask(draft).prompt.options)
+            case "summary":
+                return self._summary_choice(draft, text)
+        return [button.action] if button is not None else []
+
+    def _summary_choice(self, draft: Draft, text: str) -> list[str]:
+        agreed = yes_or_no(text)
+        if agreed is not None:
+            return ["book:confirm" if agreed else "book:resume"]
+        said = set(text.casefold().replace("-", " ").split())
+        field_ = next((FIELD_WORDS[w] for w in said if w in FIELD_WORDS), None)
+        if said & EDIT_WORDS and field_:
+            return [f"book:edit:{field_}"]
+        button = pick(text, self._summary(draft).buttons[:-1])
+        return [button.action] if button is not None else []
+
     def text(self, conversation: Conversation, text: str, now: datetime) -> list[Reply]:
-        """Typed input for the current step."""
+        """Typed input that is neither a choice nor a question, checked like the step's own field."""
         draft = conversation.booking
         draft.updated_at = now
-        step = "other" if draft.step == "other" else draft.step
-        value = text.strip()
-        if step in ("name", "times", "other", "contact") and len(value) > LIMITS[step]:
-            return [self._say(self.lib.fill(self.msg.too_long, limit=str(LIMITS[step]))), self.ask(draft)]
-        if step == "name" and value:
+        problem = self._take(draft, draft.step, text.strip())
+        if problem is not None:
+            return [self._reask(draft, problem)]
+        if draft.step == "other":
+            draft.step = "concerns"
+            return [self.ask(draft)]
+        return [self._advance(draft)]
+
+    def _take(self, draft: Draft, step: str, value: str) -> str | None:
+        """Store ``value`` as the answer to ``step``; the message to re-ask with if it is not one."""
+        if step not in TYPED_STEPS:
+            return self.msg.need_text  # neither a choice nor a question: the buttons are still there
+        if len(value) > LIMITS.get(step, LIMITS["other"]):
+            return self.lib.fill(self.msg.too_long, limit=str(LIMITS.get(step, LIMITS["other"])))
+        if step == "name":
+            if not looks_like_name(value):
+                return self.msg.bad_name
             draft.name = value
         elif step == "contact":
             parsed = parse_contact(value)
             if parsed is None:
-                return [self._say(self.msg.bad_contact), self.ask(draft)]
+                return self.msg.bad_contact
             draft.contact_kind, draft.contact = parsed
-        elif step == "times" and value:
+        elif step == "times":
             draft.times = value
-        elif step == "other" and value:
+        elif step in ("other", "concerns"):
             draft.other = value
-            draft.step = "concerns"
-            return [self.ask(draft)]
-        else:
-            return [self._say(self.msg.need_text), self.ask(draft)]
-        return [self._advance(draft)]
+            draft.concerns_done = draft.concerns_done or step == "concerns"
+        return None
 
     def form(self, conversation: Conversation, values: dict[str, str], now: datetime) -> list[Reply]:
         """Several answers at once (a Discord modal or select menu); each is validated like typed text."""
         draft = conversation.booking
+        draft.updated_at = now
         original = draft.step
         for name in ("name", "contact", "times", "other"):
             if values.get(name, "").strip():
-                draft.step = name
-                replies = self.text(conversation, values[name], now)
-                if replies[0].prompt is None:  # an error message came first
+                problem = self._take(draft, name, values[name].strip())
+                if problem is not None:
                     draft.step = name
-                    return replies
+                    return [self._reask(draft, problem)]
         if "concerns" in values:
             picked = [c.rsplit(":", 1)[-1] for c in values["concerns"].split("|")]  # topic ids or their action ids
             draft.concerns = [c for c in picked if c in self.concerns]
@@ -198,13 +235,25 @@ class BookingFlow:
         text = self.lib.fill(self.msg.confirmed, ref=ref)
         return Outcome([self._say(text, buttons=(self._menu_button(),))], request=request, notices=[self.lead_card(request)])
 
+    def withdraw(self, conversation: Conversation, request: BookingRequest, now: datetime) -> Outcome:
+        """The client takes back a request they sent: it stays on record as withdrawn, staff
+        are told, and the client may book afresh."""
+        conversation.last_request = conversation.last_request_at = None
+        if conversation.booking is not None and conversation.booking.updating == request.ref:
+            conversation.booking = None  # an update to what no longer exists
+        withdrawn = request.model_copy(update={"status": "withdrawn", "updated_at": now})
+        notice = Reply(kind=ReplyKind.BOOKING, text=f"**Consultation request {request.ref} withdrawn** by the client"
+                                                    f" ({escape_markdown(request.name)}). No need to contact them about it.")
+        reply = self._say(self.lib.fill(self.msg.withdrawn, ref=request.ref), buttons=(self._menu_button(),))
+        return Outcome([reply], request=withdrawn, notices=[notice])
+
     def lead_card(self, request: BookingRequest) -> Reply:
         """What staff see: who, how to reach them, when, what for, and the next actions."""
         names = self.msg.field_names
         lines = [
             f"**New consultation request {request.ref}**",
             f"- {names.name}: {escape_markdown(request.name)}",
-            f"- {names.contact}: {escape_markdown(request.contact)} ({request.contact_kind})",
+            f"- {names.contact}: {escape_markdown(show_contact(request.contact, request.contact_kind))} ({request.contact_kind})",
             f"- {names.times}: {escape_markdown(request.times)}",
             f"- {names.concerns}: {escape_markdown(', '.join([*request.concerns, request.other] if request.other else request.concerns) or '-')}",
             f"- Platform: {request.platform}",
@@ -257,7 +306,7 @@ class BookingFlow:
         concerns = [self.lib.topics[c].button for c in draft.concerns if c in self.lib.topics] + ([draft.other] if draft.other else [])
         lines = [self.msg.summary,
                  f"- **{names.name}:** {escape_markdown(draft.name)}",
-                 f"- **{names.contact}:** {escape_markdown(draft.contact)}",
+                 f"- **{names.contact}:** {escape_markdown(show_contact(draft.contact, draft.contact_kind))}",
                  f"- **{names.times}:** {escape_markdown(draft.times)}",
                  f"- **{names.concerns}:** {escape_markdown(', '.join(concerns) or '-')}",
                  f"- **{names.consent}:** {b.agree if draft.consent else b.decline}"]
@@ -284,6 +333,11 @@ class BookingFlow:
         if not draft.consent:
             return "consent"
         return "summary"
+
+    def _reask(self, draft: Draft, problem: str) -> Reply:
+        """One message saying what was wrong, carrying the step's prompt and buttons: the
+        question itself was just asked, so it is not repeated."""
+        return self.ask(draft).model_copy(update={"text": problem})
 
     def _prompt(self, text: str, prompt: Prompt, buttons: tuple[Button, ...]) -> Reply:
         return Reply(kind=ReplyKind.BOOKING, text=text, buttons=buttons, prompt=prompt)

@@ -2,14 +2,17 @@
 
 Schema problems come from the loader. On top of that this module checks what a
 schema cannot: Markdown the platforms can't show, messages too long for Discord
-or Telegram, placeholders left unfilled, reviews that are due, and how the
-matcher actually routes each topic's example questions.
+or Telegram, placeholders left unfilled or unknown, reviews that are due, and
+how the matcher actually routes each topic's example questions.
+
+Live reload uses the same :func:`review`, so content that ``check`` rejects can
+never go live: an error anywhere refuses the whole change.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
 
@@ -19,7 +22,7 @@ from pydantic import BaseModel
 from core import actions
 from core.content import ContentError, ContentErrors, load_library
 from core.content.loader import body_first_line, locate
-from core.content.models import Library, is_placeholder
+from core.content.models import TOPIC_FIELD, TOPIC_FIELDS, Library, is_placeholder
 from core.events import MAX_ACTION_BYTES
 from core.understanding.classes import SAFETY, Kind, outcome_classes
 from core.understanding.decide import Decision, Outcome
@@ -41,24 +44,44 @@ UNSUPPORTED_HINT = "use only **bold**, _italic_ and lines starting with '- '"
 _commonmark = MarkdownIt("commonmark")
 
 
+@dataclass(frozen=True)
+class Review:
+    """The content as loaded (``None`` when it does not load) and every problem found."""
+
+    knowledge: Knowledge | None
+    problems: list[ContentError]
+
+    @property
+    def errors(self) -> list[ContentError]:
+        return [p for p in self.problems if p.severity == "error"]
+
+
 def check(root: Path | str, today: date) -> list[ContentError]:
     """All problems and warnings for the content in ``root``, errors first."""
+    return review(root, today).problems
+
+
+def review(root: Path | str, today: date, stop_at_errors: bool = False) -> Review:
+    """Load and check the content in ``root``. ``stop_at_errors`` skips the slow routing
+    analysis once an error is certain, for a reload that will be refused anyway."""
     root = Path(root)
     try:
         library = load_library(root)
     except ContentErrors as exc:
-        return exc.errors
+        return Review(None, exc.errors)
     knowledge = Knowledge(library)
     found = [
         *_markdown(root, library),
         *_lengths(root, library, knowledge),
         *_labels(root, library),
-        *_placeholders(root, library),
+        *_topic_placeholders(root, library),
+        *unfilled_placeholders(root, library),
         *_reviews(root, library, today),
         *_duplicate_examples(root, library),
-        *_routing(root, library, knowledge),
     ]
-    return sorted(found, key=lambda e: (e.severity != "error", e.file, e.line))
+    if not (stop_at_errors and any(p.severity == "error" for p in found)):
+        found += _routing(root, library, knowledge)
+    return Review(knowledge, sorted(found, key=lambda e: (e.severity != "error", e.file, e.line)))
 
 
 def _markdown_problems(text: str) -> list[tuple[int, str]]:
@@ -140,7 +163,9 @@ def _labels(root: Path, library: Library) -> list[ContentError]:
     return errors
 
 
-def _placeholders(root: Path, library: Library) -> list[ContentError]:
+def unfilled_placeholders(root: Path, library: Library) -> list[ContentError]:
+    """Clinic details and answers staff have not filled in yet: the bot leaves them out
+    of every message (and does not offer such a topic) until they are."""
     warnings = []
     clinic = library.clinic
     fields = {("phone",): clinic.phone, ("address",): clinic.address, ("prices",): clinic.prices,
@@ -153,8 +178,24 @@ def _placeholders(root: Path, library: Library) -> list[ContentError]:
     for topic_id, topic in library.topics.items():
         if "TODO" in topic.body:
             file = library.sources[topic_id]
-            warnings.append(ContentError(file, body_first_line(root, file), "body", "the answer still contains TODO; finish the text", "warning"))
+            hidden = "clients are not offered this topic until it is" if not library.offered(topic_id) else "lines marked TODO are left out"
+            warnings.append(ContentError(file, body_first_line(root, file), "body", f"the answer still contains TODO; finish the text ({hidden})",
+                                         "warning"))
     return warnings
+
+
+def _topic_placeholders(root: Path, library: Library) -> list[ContentError]:
+    """Answers may name clinic details in {braces}; any other {word} would reach clients as typed."""
+    allowed = ", ".join("{%s}" % f for f in sorted(TOPIC_FIELDS))
+    errors = []
+    for topic_id, topic in library.topics.items():
+        file = library.sources[topic_id]
+        start = body_first_line(root, file)
+        for offset, line in enumerate(topic.body.split("\n")):
+            for name in TOPIC_FIELD.findall(line):
+                if name not in TOPIC_FIELDS:
+                    errors.append(ContentError(file, start + offset, "body", f"unknown placeholder {{{name}}}; allowed: {allowed}"))
+    return errors
 
 
 def _reviews(root: Path, library: Library, today: date) -> list[ContentError]:

@@ -1,39 +1,44 @@
 """The core's front door: one event in, a list of replies out.
 
 Routing follows a fixed order, each stage a small function that either answers
-or passes: command/button, then input checks, then safety triage, then intents,
-then the FAQ. Safety sits before intents and the FAQ so that no phrasing can get
-a complication answered from the topics.
+or passes: open ticket, then active booking, then command/button, then input
+checks, then safety triage, then intents, then the FAQ. Safety sits before
+intents and the FAQ so that no phrasing can get a complication answered from the
+topics, and it also runs while a ticket is open or a booking is under way.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 from core import actions
 from core.booking import BookingFlow
+from core.content.models import Library
 from core.events import Button, Event, Prompt, Reply, ReplyKind
+from core.flow_stage import CANCEL_WORDS, flow_stage, offer_to_continue
 from core.handoff import DeskAction, Handoff, client_address, thread_address
-from core.understanding.decide import Decision, Outcome, decide
-from core.flow_stage import flow_stage, offer_to_continue
 from core.knowledge import Knowledge
+from core.labels import describe_press
 from core.outbox import STAFF_DESK, Outbox
 from core.ratelimit import RateLimiter, Verdict
-from core.records import Conversation, Unanswered
+from core.records import Conversation, Ticket, Unanswered
 from core.redact import redact
 from core.storage import Store
 from core.text import MAX_INPUT_CHARS, clean, escape_markdown
 from core.turn import Turn
+from core.turn_order import TurnOrder
+from core.understanding.decide import Decision, Outcome
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 Reload = Callable[[], Awaitable[list]]
 """Reloads content now; returns the errors if the change was refused."""
+Deliver = Callable[[list[Reply]], Awaitable[None]]
+"""Sends a turn's replies to whoever caused it (the client, or the desk thread staff wrote in)."""
 
 
 def utcnow() -> datetime:
@@ -56,6 +61,7 @@ class Core:
         self.retention_days = retention_days
         self.booking_days = booking_days
         self.limiter = limiter or RateLimiter()
+        self.order = TurnOrder()
 
     def commands(self) -> dict[str, str]:
         """Commands and their descriptions, for the platforms' command menus."""
@@ -83,15 +89,44 @@ class Core:
     def _handoff(self, knowledge: Knowledge) -> Handoff:
         return Handoff(self.store, knowledge.library, self.sign_with_name, self.on_call)
 
-    async def handle(self, event: Event) -> list[Reply]:
+    async def handle(self, event: Event, deliver: Deliver | None = None) -> list[Reply]:
+        """Handle one event; returns its replies.
+
+        Pass ``deliver`` to have the replies sent while the turn still holds the
+        conversation's place: before the staff desk hears about the turn, and before
+        the client's next turn is handled, so replies reach a client in the order of
+        the turns even when a platform hands over updates concurrently. It is called
+        once per event, also with no replies (a relayed message, a flood), since some
+        platforms must acknowledge every interaction. Without it the caller sends
+        what is returned, after the desk has been told.
+        """
         if event.from_desk:
-            return await self._handle_desk(event)
+            return await self._handle_desk(event, deliver)
         knowledge = self.knowledge
         now = self.clock()
-        verdict = self.limiter.check(event.conversation_key, now)
+        verdict = self.limiter.check(event.conversation_key, now, tap=event.action is not None or event.form is not None)
         if verdict is not Verdict.OK:
             log.info("rate limit: %s for conversation %s", verdict.value, log_id(event.conversation_key))
-            return [knowledge.replies.notice(knowledge.library.messages.slow_down, with_menu=False)] if verdict is Verdict.WARN else []
+            replies = [knowledge.replies.notice(knowledge.library.messages.slow_down, with_menu=False)] if verdict is Verdict.WARN else []
+            if deliver is not None:
+                await deliver(replies)
+            return replies
+        async with self.order.turn(event.conversation_key):
+            turn = self._turn(knowledge, event, now)
+            replies = self._respond(turn)
+            self._keep(turn, replies)
+            await self.store.commit()  # durable before anyone is told anything
+            try:
+                if deliver is not None:
+                    await deliver(replies)
+            finally:
+                for notice in turn.staff:
+                    await self.outbox.send(STAFF_DESK, notice)
+                await self._carry_out(turn.desk, turn.handoff, holding=event.conversation_key)
+        log.info("handled %s event for conversation %s: %s", event.platform, log_id(event.conversation_key), ",".join(r.kind for r in replies))
+        return replies
+
+    def _turn(self, knowledge: Knowledge, event: Event, now: datetime) -> Turn:
         conversation = self.store.conversation(event.conversation_key) or Conversation(
             key=event.conversation_key,
             platform=event.platform,
@@ -101,17 +136,29 @@ class Core:
         )
         conversation.user_id = event.user_id
         conversation.display_name = event.display_name
-        conversation.remember("client", _describe(event), now)
-        turn = Turn(knowledge, BookingFlow(knowledge.library, self.booking_timeout), event, conversation, now, self._handoff(knowledge))
+        conversation.remember("client", describe(knowledge.library, event), now)
+        return Turn(knowledge, BookingFlow(knowledge.library, self.booking_timeout), event, conversation, now, self._handoff(knowledge))
 
-        ticket = turn.handoff.open_ticket(conversation.key)
-        if ticket is not None and not _about_privacy(event):
-            replies = turn.handoff.from_client(ticket, event, clean(event.text or ""), now, turn.desk)
-        else:
-            replies = turn.flow.expire(conversation, now) + self._route(turn)
-            if any(r.kind is ReplyKind.URGENT for r in replies):
-                replies += turn.handoff.open(conversation, event, "urgent", now, turn.desk)
+    def _respond(self, turn: Turn) -> list[Reply]:
+        ticket = turn.handoff.open_ticket(turn.conversation.key)
+        if ticket is not None and not _about_privacy(turn.event):
+            return self._with_staff(turn, ticket)
+        return turn.flow.expire(turn.conversation, turn.now) + self._route(turn)
 
+    def _with_staff(self, turn: Turn, ticket: Ticket) -> list[Reply]:
+        """A client whose ticket is open: the bot stays quiet and relays, but triage still
+        runs, so a complication gets the urgent reply and makes the ticket urgent."""
+        text = clean(turn.event.text or "")
+        replies = turn.handoff.from_client(ticket, turn.event, describe(turn.k.library, turn.event), turn.now, turn.desk)
+        if ticket.is_open and text and turn.read(text).outcome is Outcome.URGENT:
+            log.info("safety triage: urgent during an open ticket")
+            turn.handoff.flag_urgent(ticket, turn.desk)
+            return [turn.k.replies.urgent(offer_team=False), *replies]
+        return replies
+
+    def _keep(self, turn: Turn, replies: list[Reply]) -> None:
+        """Record the turn: transcript, unanswered questions, booking requests, the conversation."""
+        conversation, event, now = turn.conversation, turn.event, turn.now
         for reply in replies:
             conversation.remember("bot", f"[{reply.kind}{':' + reply.topic if reply.topic else ''}]", now)
             if reply.kind is ReplyKind.ANSWER:
@@ -129,12 +176,6 @@ class Core:
             self.store.forget(conversation.key)
         else:
             self.store.save_conversation(conversation)
-        await self.store.commit()  # durable before anyone is told anything
-        for notice in turn.staff:
-            await self.outbox.send(STAFF_DESK, notice)
-        await self._carry_out(turn.desk, turn.handoff)
-        log.info("handled %s event for conversation %s: %s", event.platform, log_id(conversation.key), ",".join(r.kind for r in replies))
-        return replies
 
     def _route(self, turn: Turn) -> list[Reply]:
         in_flow = flow_stage(turn)
@@ -153,6 +194,8 @@ class Core:
             return [k.replies.notice(k.library.messages.empty)]
         if text.startswith("/"):
             return self._command(turn, text)
+        if text.casefold().rstrip(".!") in CANCEL_WORDS and turn.flow.sent_recently(turn.conversation, turn.now):
+            return self._book(turn, "cancel")
         replies = self._understand(turn, text)
         if len(event.text or "") > MAX_INPUT_CHARS:
             replies.insert(0, k.replies.notice(k.library.messages.too_long, with_menu=False))
@@ -165,7 +208,7 @@ class Core:
         if action is None:
             return stale
         if action.verb == "faq":
-            return [k.replies.answer((action.arg,), 1.0)] if action.arg in k.library.topics else stale
+            return [k.replies.answer((action.arg,), 1.0)] if k.library.offered(action.arg) else stale
         if action.verb == "menu":
             if not action.arg:
                 return [k.replies.menu()]
@@ -193,16 +236,37 @@ class Core:
         return turn.handoff.open(turn.conversation, turn.event, reason, turn.now, turn.desk)
 
     def _book(self, turn: Turn, arg: str = "") -> list[Reply]:
-        """Start (or resume) booking; ``book:update`` reopens the last request, other
-        ``book:...`` ids without a draft are left over from a finished or expired booking."""
+        """Start (or resume) booking; ``book:update`` reopens the last request, ``book:withdraw``
+        takes it back. Other ``book:...`` ids without a draft are left over from a finished
+        booking (the Cancel of a summary already sent, say): they offer to update or withdraw
+        a request sent in the last day."""
         conversation = turn.conversation
+        if arg == "withdraw":
+            return self._withdraw(turn)
         if arg == "update" and conversation.last_request:
             return turn.flow.start(conversation, turn.now, updating=conversation.last_request)
-        if arg and conversation.last_request:
-            return turn.flow.start(conversation, turn.now)  # says the request is already with the team
+        if arg and turn.flow.sent_recently(conversation, turn.now):
+            return turn.flow.start(conversation, turn.now)  # already with the team: update or withdraw
         if arg:
             return [turn.k.replies.menu(notice=turn.k.library.messages.stale_button)]
         return turn.flow.start(conversation, turn.now)
+
+    def _cancel(self, turn: Turn) -> list[Reply]:
+        """/cancel outside a flow: right after a request was sent, the way to withdraw it."""
+        if turn.flow.sent_recently(turn.conversation, turn.now):
+            return self._book(turn, "cancel")
+        return [turn.k.replies.notice(turn.k.library.messages.nothing_to_cancel)]
+
+    def _withdraw(self, turn: Turn) -> list[Reply]:
+        """The client takes back the request they sent; staff are told."""
+        ref = turn.conversation.last_request
+        request = next((b for b in self.store.bookings() if b.ref == ref), None) if ref else None
+        if request is None or request.status == "withdrawn":
+            return [turn.k.replies.menu(notice=turn.k.library.messages.stale_button)]
+        outcome = turn.flow.withdraw(turn.conversation, request, turn.now)
+        turn.requests.append(outcome.request)
+        turn.staff.extend(outcome.notices)
+        return outcome.replies
 
     def _command(self, turn: Turn, text: str) -> list[Reply]:
         k, event = turn.k, turn.event
@@ -219,7 +283,7 @@ class Core:
         if name == "human":
             return self._human(turn)
         if name == "cancel":
-            return [k.replies.notice(k.library.messages.nothing_to_cancel)]
+            return self._cancel(turn)
         if name == "privacy":
             return [k.replies.notice(k.library.fill(k.library.messages.privacy, retention_days=str(self.retention_days),
                                                     booking_days=str(self.booking_days)))]
@@ -230,7 +294,7 @@ class Core:
         return [k.replies.help()]
 
     def _understand(self, turn: Turn, text: str) -> list[Reply]:
-        decision = turn.k.read(text, last_topic=turn.conversation.last_topic)
+        decision = turn.read(text)
         if decision.outcome in (Outcome.URGENT, Outcome.MEDICAL):
             log.info("safety triage: %s (%s)", decision.outcome, "phrase" if decision.phrase else "classifier")
         return self._outcome(turn, decision)
@@ -244,7 +308,7 @@ class Core:
             case Outcome.CLARIFY:
                 return [k.replies.clarify(decision.topics, decision.confidence)]
             case Outcome.URGENT:
-                return [k.replies.urgent()]
+                return [k.replies.urgent(), *turn.handoff.open(turn.conversation, turn.event, "urgent", turn.now, turn.desk)]
             case Outcome.MEDICAL:
                 return [k.replies.medical()]
             case Outcome.BOOK:
@@ -269,40 +333,31 @@ class Core:
                 return [k.replies.out_of_scope()]
         return [k.replies.fallback(decision.scores[0] if decision.scores else None)]
 
-    async def _handle_desk(self, event: Event) -> list[Reply]:
+    async def _handle_desk(self, event: Event, deliver: Deliver | None) -> list[Reply]:
         """A message or button from the staff desk (adapters set ``from_desk`` only after checking)."""
         now = self.clock()
         handoff = self._handoff(self.knowledge)
         text = clean(event.text or "")
         command = text[1:].split(" ")[0].split("@")[0].lower() if text.startswith("/") else ""
+        actions: list[DeskAction] = []
         if command == "reload" and self.reload is not None:
             errors = await self.reload()
-            return [Reply(kind=ReplyKind.NOTICE, text="Content reloaded." if not errors else
-                          "Content change refused:\n" + "\n".join(f"- {escape_markdown(str(e))}" for e in errors[:10]))]
-        extra = {}
-        if command == "unanswered":
-            extra["unanswered"] = self._recent_unanswered(now)
-        if command == "leads":
-            extra["leads"] = self._recent_leads()
-        actions: list[DeskAction] = []
-        replies = handoff.from_desk(event, text, now, actions, extra)
-        await self.store.commit()
-        await self._carry_out(actions, handoff)
+            replies = [Reply(kind=ReplyKind.NOTICE, text="Content reloaded." if not errors else
+                             "Content change refused:\n" + "\n".join(f"- {escape_markdown(str(e))}" for e in errors[:10]))]
+        else:
+            replies = handoff.from_desk(event, text, now, actions)
+            await self.store.commit()
+        try:
+            if deliver is not None:
+                await deliver(replies)
+        finally:
+            await self._carry_out(actions, handoff)
         log.info("handled desk event: %s", ",".join(r.kind for r in replies) or "relayed")
         return replies
 
-    def _recent_unanswered(self, now: datetime) -> str:
-        counts = Counter(e.text for e in self.store.unanswered(now - timedelta(days=7)))
-        lines = [f"- {n} × {escape_markdown(text[:120])}" for text, n in counts.most_common(10)]
-        return "\n".join(["**Unanswered in the last 7 days**", *lines]) if lines else "No unanswered questions in the last 7 days."
-
-    def _recent_leads(self) -> str:
-        leads = self.store.bookings()[-10:]
-        lines = [f"- {b.ref}: {escape_markdown(b.name)}, {escape_markdown(b.contact)}, {escape_markdown(b.times)} ({b.status})" for b in leads]
-        return "\n".join(["**Latest consultation requests**", *lines]) if lines else "No consultation requests yet."
-
-    async def _carry_out(self, actions: list[DeskAction], handoff: Handoff) -> None:
-        """Desk side effects, after the state they depend on is durable."""
+    async def _carry_out(self, actions: list[DeskAction], handoff: Handoff, holding: str | None = None) -> None:
+        """Desk side effects, after the state they depend on is durable. A message for a client
+        waits its turn behind that client's own turns (``holding`` is the turn already held)."""
         for action in actions:
             ticket = self.store.ticket(action.ticket)
             if action.kind == "open":
@@ -311,8 +366,11 @@ class Core:
                 self.store.save_ticket(ticket)
                 await self.store.commit()
                 await self.outbox.send(thread, action.reply)
-            elif action.kind == "tell_client":
+            elif action.kind == "tell_client" and ticket.client == holding:
                 await self.outbox.send(client_address(ticket), action.reply)
+            elif action.kind == "tell_client":
+                async with self.order.turn(ticket.client):
+                    await self.outbox.send(client_address(ticket), action.reply)
             else:
                 await self.outbox.send(thread_address(ticket) or STAFF_DESK, action.reply)
 
@@ -328,9 +386,10 @@ def log_id(key: str) -> str:
     return hashlib.blake2s(key.encode(), digest_size=6).hexdigest()
 
 
-def _describe(event: Event) -> str:
+def describe(library: Library, event: Event) -> str:
+    """What the client did, as staff should read it: their words, or the button's label."""
     if event.action is not None:
-        return f"[button {event.action}]"
+        return describe_press(library, event.action)
     if event.attachment is not None and not event.text:
         return f"[{event.attachment}]"
     return clean(event.text or "")

@@ -118,6 +118,14 @@ class Prompt(Frozen):
     """Label of the button that opens that form."""
 
 
+class ThreadMark(Frozen):
+    """A ticket's state for its desk thread to show (a closed or urgent forum topic), with the
+    thread's plain title; desks that cannot show a state ignore it."""
+
+    state: Literal["open", "urgent", "closed"]
+    title: str
+
+
 class Reply(Frozen):
     """One message to show the client, in the core's small Markdown subset.
 
@@ -132,6 +140,8 @@ class Reply(Frozen):
     confidence: float | None = None
     prompt: Prompt | None = None
     file: Attachment | None = None
+    thread_mark: ThreadMark | None = None
+    """Set on a message to a ticket's desk thread when the ticket opens urgent, closes or reopens."""
 
 
 class Address(Frozen):

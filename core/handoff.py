@@ -9,10 +9,12 @@ Discord channel, or the terminal.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal
 
+from core.answers import show_contact
 from core.content.models import Library
 from core.events import Address, Button, Event, Reply, ReplyKind
 from core.hours import is_open, next_opening
@@ -79,25 +81,44 @@ class Handoff:
                 replies.append(self._say(self.msg.after_hours, opens=opens.strftime("%A %-I:%M %p")))
         return replies
 
-    def from_client(self, ticket: Ticket, event: Event, text: str, now: datetime, actions: list[DeskAction]) -> list[Reply]:
+    def from_client(self, ticket: Ticket, event: Event, said: str, now: datetime, actions: list[DeskAction]) -> list[Reply]:
         """While a ticket is open the bot passes everything on and stays quiet (buttons and
-    commands get a short receipt, since their platforms expect an answer); /cancel leaves."""
-        if text.casefold().split("@")[0] in ("/cancel", "cancel"):
+        commands get a short receipt, since their platforms expect an answer); /cancel leaves.
+        ``said`` is what the client did in words: their text, or the label of the button pressed."""
+        if said.casefold().split("@")[0] in ("/cancel", "cancel"):
             self._close(ticket, now, by=None)
             actions.append(DeskAction(ticket.id, "tell_desk", Reply(kind=ReplyKind.NOTICE, text=f"Ticket #{ticket.id}: the client left the queue.")))
-            return [self._say(self.msg.left)]
-        what = text or (f"[{event.attachment}]" if event.attachment else f"[button {event.action}]")
-        self._remember(ticket, Turn(role="client", text=what[:1000], at=now))
+            return [self.back_to_bot(ticket, self.msg.left)]
+        self._remember(ticket, Turn(role="client", text=said[:1000], at=now))
         name = escape_markdown(ticket.display_name or "Client")
-        relay = Reply(kind=ReplyKind.HUMAN, text=f"**{name}:** {escape_markdown(what)}", file=event.file)
+        relay = Reply(kind=ReplyKind.HUMAN, text=f"**{name}:** {escape_markdown(said)}", file=event.file)
         actions.append(DeskAction(ticket.id, "relay", relay))
-        if event.action or text.startswith("/"):
+        if event.action or said.startswith("/"):
             return [Reply(kind=ReplyKind.NOTICE, text=self.msg.relayed)]  # a button or command still needs an answer
         return []
 
+    def flag_urgent(self, ticket: Ticket, actions: list[DeskAction]) -> None:
+        """A client with an open ticket describes a possible complication: the ticket becomes
+        urgent and whoever is on call is alerted in its thread, right after the message itself."""
+        if ticket.urgent:
+            return
+        ticket.urgent = True
+        self.store.save_ticket(ticket)
+        alert = f"🚨 **URGENT**: ticket #{ticket.id} is now urgent: the client describes a possible complication."
+        actions.append(DeskAction(ticket.id, "tell_desk", Reply(kind=ReplyKind.HUMAN, text=f"{alert}\n{self.on_call}".strip())))
+
+    def back_to_bot(self, ticket: Ticket, message: str) -> Reply:
+        """Telling the client the bot answers again; a booking paused for the ticket is offered back."""
+        conversation = self.store.conversation(ticket.client)
+        if conversation is None or conversation.booking is None:
+            return self._say(message)
+        flow = self.lib.messages.booking_flow
+        return Reply(kind=ReplyKind.HUMAN, text=f"{self.lib.fill(message)}\n\n{flow.continue_offer}", buttons=(
+            Button(label=flow.buttons.continue_, action="book:resume"), Button(label=flow.buttons.cancel, action="book:cancel")))
+
     # -- desk side -------------------------------------------------------------
 
-    def from_desk(self, event: Event, text: str, now: datetime, actions: list[DeskAction], extra: dict[str, str]) -> list[Reply]:
+    def from_desk(self, event: Event, text: str, now: datetime, actions: list[DeskAction]) -> list[Reply]:
         """Staff messages: relayed to the client, unless they are desk commands or notes."""
         ticket = self.by_thread(event)
         if event.action and event.action.startswith("lead:"):
@@ -111,8 +132,10 @@ class Handoff:
         if text.startswith("/"):
             command, _, rest = text[1:].partition(" ")
             command = command.split("@")[0].lower()
-            if command in extra:
-                return [self._desk(extra[command])]
+            if command == "unanswered":
+                return [self._desk(self._recent_unanswered(now))]
+            if command == "leads":
+                return [self._desk(self._recent_leads())]
             number, _, body = rest.partition(" ")
             if ticket is None and number.isdigit():
                 ticket, rest = self.store.ticket(int(number)), body
@@ -123,12 +146,25 @@ class Handoff:
             return []  # staff chatting among themselves in the desk
         return self._relay_to_client(ticket, text, event, now, actions)
 
+    def _recent_unanswered(self, now: datetime) -> str:
+        counts = Counter(e.text for e in self.store.unanswered(now - timedelta(days=7)))
+        lines = [f"- {n} × {escape_markdown(text[:120])}" for text, n in counts.most_common(10)]
+        return "\n".join(["**Unanswered in the last 7 days**", *lines]) if lines else "No unanswered questions in the last 7 days."
+
+    def _recent_leads(self) -> str:
+        leads = self.store.bookings()[-10:]
+        lines = [f"- {b.ref}: {escape_markdown(b.name)}, {escape_markdown(show_contact(b.contact, b.contact_kind))},"
+                 f" {escape_markdown(b.times)} ({b.status})" for b in leads]
+        return "\n".join(["**Latest consultation requests**", *lines]) if lines else "No consultation requests yet."
+
     def _lead(self, action: str, staff: str, now: datetime) -> list[Reply]:
         """Claim a consultation request, or mark it contacted."""
         _, verb, ref = action.split(":", 2) if action.count(":") >= 2 else ("", "", "")
         request = next((b for b in self.store.bookings() if b.ref == ref), None)
         if request is None or verb not in ("claim", "contacted"):
             return [self._desk(f"No consultation request {escape_markdown(ref)}.")]
+        if request.status == "withdrawn":
+            return [self._desk(f"Request {ref} was withdrawn by the client; there is no need to contact them.")]
         status = f"claimed by {staff}" if verb == "claim" else f"contacted by {staff}"
         self.store.save_booking(request.model_copy(update={"status": status, "updated_at": now}))
         return [self._desk(f"Request {ref}: {escape_markdown(status)}.")]
@@ -141,7 +177,7 @@ class Handoff:
             return [self._desk(f"Ticket #{ticket.id} claimed by {escape_markdown(staff)}.")]
         if command == "close":
             self._close(ticket, now, by=staff)
-            actions.append(DeskAction(ticket.id, "tell_client", self._say(self.msg.closed)))
+            actions.append(DeskAction(ticket.id, "tell_client", self.back_to_bot(ticket, self.msg.closed)))
             return [self._desk(f"Ticket #{ticket.id} closed by {escape_markdown(staff)}. The bot answers this client again.")]
         if command == "note":
             self._remember(ticket, Turn(role="staff", text=f"[note] {text}"[:1000], at=now))
@@ -189,8 +225,9 @@ class Handoff:
         if conversation.last_request:
             request = next((b for b in self.store.bookings() if b.ref == conversation.last_request), None)
             if request is not None:
-                lines.append(f"Booking request {request.ref}: {escape_markdown(request.name)}, {escape_markdown(request.contact)},"
-                             f" {escape_markdown(request.times)}")
+                contact = show_contact(request.contact, request.contact_kind)
+                lines.append(f"Booking request {request.ref}: {escape_markdown(request.name)}, {escape_markdown(contact)},"
+                             f" {escape_markdown(request.times)} ({request.status})")
         buttons = (Button(label="Claim", action=f"ticket:claim:{ticket.id}"), Button(label="Close", action=f"ticket:close:{ticket.id}"))
         return Reply(kind=ReplyKind.HUMAN, text="\n".join(lines), buttons=buttons)
 

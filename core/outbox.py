@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections import deque
+from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from core.events import Address, Reply
@@ -16,6 +17,11 @@ from core.events import Address, Reply
 log = logging.getLogger(__name__)
 
 STAFF_DESK = Address(platform="desk", chat_id="staff")
+
+
+class Unreachable(Exception):
+    """Raised by a sender when its platform says a chat can no longer be reached (the client
+    blocked the bot or deleted their account), so retrying or apologising there is pointless."""
 
 
 class Outbox(Protocol):
@@ -44,6 +50,8 @@ class PlatformOutbox:
         self.desk_address: Address | None = None
         """Where messages for "the staff desk" in general go (lead cards, refused content changes)."""
         self.fallback = fallback or LogOutbox()
+        self.on_unreachable: Callable[[Address], Awaitable[None]] | None = None
+        """Told when a client can no longer be reached, so their ticket can be closed and staff told."""
 
     def register(self, platform: str, sender: Sender) -> None:
         self.senders[platform] = sender
@@ -57,8 +65,19 @@ class PlatformOutbox:
             return
         try:
             await sender.send_to(address, reply)
+        except Unreachable:
+            log.info("a %s chat can no longer be reached; a %s message was not delivered", address.platform, reply.kind)
+            await self._unreachable(address)
         except Exception:  # noqa: BLE001 - one failed delivery must not fail the client's turn
             log.exception("could not deliver a %s message on %s", reply.kind, address.platform)
+
+    async def _unreachable(self, address: Address) -> None:
+        if self.on_unreachable is None:
+            return
+        try:
+            await self.on_unreachable(address)
+        except Exception:  # noqa: BLE001 - same rule: the turn that tried to deliver goes on
+            log.exception("could not act on an unreachable %s chat", address.platform)
 
     async def open_thread(self, title: str) -> Address:
         if self.desk is None:

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 TRANSCRIPT_TURNS = 20
 TURN_CHARS = 500
+
+
+def stamp(moment: datetime) -> str:
+    """A time as records store it: UTC ISO text, which sorts in time order, so cutoffs compare without parsing."""
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def explain(exc: Exception) -> str:
+    """What is wrong with a stored record, field by field, in one line."""
+    if isinstance(exc, ValidationError):
+        return "; ".join(f"{'.'.join(map(str, e['loc'])) or 'record'}: {e['msg']}" for e in exc.errors())
+    return str(exc)
 
 
 class Record(BaseModel):
@@ -40,7 +52,10 @@ class Draft(Record):
 
 
 class BookingRequest(Record):
-    """A confirmed consultation request, as staff see it."""
+    """A confirmed consultation request, as staff see it. Frozen, because storage keeps the
+    very instances it hands out (changes are saved as copies)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
 
     ref: str
     conversation: str
@@ -57,6 +72,13 @@ class BookingRequest(Record):
     created_at: datetime
     updated_at: datetime
     status: str = "new"
+
+    @field_validator("created_at", "updated_at")
+    @classmethod
+    def _shared_utc(cls, value: datetime) -> datetime:
+        """Parsed times each get their own time-zone object; storage keeps a year of requests in
+        memory, and sharing the one UTC object spares the garbage collector two objects a request."""
+        return value.astimezone(UTC) if value.tzinfo is not None else value
 
 
 class Ticket(Record):

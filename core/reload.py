@@ -1,9 +1,12 @@
 """Live content reload: staff save a file and the running bot picks it up.
 
-A change is validated before it is used. If it has errors the bot keeps serving
+A change is validated with the very review ``run.py check`` runs, so content
+that ``check`` rejects never goes live. If it has errors the bot keeps serving
 the last good content, logs the errors and tells the staff desk, so a typo in a
-topic file can never take the bot down. The swap itself is one reference
-assignment (core.Core.use), so every reply is built from one consistent version.
+topic file can never take the bot down; once a later change is accepted, the
+desk is told that too, so nobody keeps fixing what is already fixed. The swap
+itself is one reference assignment (core.Core.use), so every reply is built
+from one consistent version.
 """
 
 from __future__ import annotations
@@ -12,13 +15,16 @@ import asyncio
 import logging
 from pathlib import Path
 
-from core.content import ContentError, ContentErrors, load_library
+from core.checks import review
+from core.content import ContentError
 from core.engine import Core
 from core.events import Reply, ReplyKind
-from core.knowledge import Knowledge
 from core.outbox import STAFF_DESK
+from core.text import escape_markdown
 
 log = logging.getLogger(__name__)
+LISTED = 10
+"""Problems listed in the desk; the log has them all."""
 
 
 def fingerprint(root: Path) -> tuple[tuple[str, int, int], ...]:
@@ -37,23 +43,29 @@ class ContentReloader:
         self.root = Path(root)
         self.interval = interval
         self._seen = fingerprint(self.root)
+        self._refused = False
 
     async def reload(self) -> list[ContentError]:
-        """Load, validate and switch to the content on disk; returns the errors if refused."""
-        try:
-            knowledge = await asyncio.to_thread(lambda: Knowledge(load_library(self.root)))
-        except ContentErrors as exc:
-            log.error("content change refused, still serving the previous version:\n%s", exc)
-            summary = "\n".join(f"- {e}" for e in exc.errors[:10])
-            more = f"\n…and {len(exc.errors) - 10} more" if len(exc.errors) > 10 else ""
-            await self.core.outbox.send(STAFF_DESK, Reply(
-                kind=ReplyKind.NOTICE,
-                text=f"Content change refused ({len(exc.errors)} problem(s)); the bot keeps the previous version.\n{summary}{more}",
-            ))
-            return exc.errors
-        self.core.use(knowledge)
-        log.info("content reloaded: %d topics", len(knowledge.library.topics))
+        """Check and switch to the content on disk; returns the errors if the change was refused."""
+        today = self.core.clock().date()
+        result = await asyncio.to_thread(review, self.root, today, True)
+        if result.errors:
+            errors = result.errors
+            log.error("content change refused, still serving the previous version:\n%s", "\n".join(str(e) for e in errors))
+            summary = "\n".join(f"- {escape_markdown(str(e))}" for e in errors[:LISTED])
+            more = f"\n…and {len(errors) - LISTED} more" if len(errors) > LISTED else ""
+            await self._tell_staff(f"Content change refused ({len(errors)} problem(s)); the bot keeps the previous version.\n{summary}{more}")
+            self._refused = True
+            return errors
+        self.core.use(result.knowledge)
+        log.info("content reloaded: %d topics", len(result.knowledge.library.topics))
+        if self._refused:
+            self._refused = False
+            await self._tell_staff("Content change accepted: the problems reported earlier are fixed, and the bot now serves the new version.")
         return []
+
+    async def _tell_staff(self, text: str) -> None:
+        await self.core.outbox.send(STAFF_DESK, Reply(kind=ReplyKind.NOTICE, text=text))
 
     async def reload_if_changed(self) -> list[ContentError] | None:
         """Reload when files changed since last time; ``None`` when nothing changed."""

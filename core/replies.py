@@ -6,8 +6,10 @@ together and which next steps are offered as buttons.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from core import actions
-from core.content.models import Library, Section, Topic
+from core.content.models import Library, Section
 from core.events import Button, Reply, ReplyKind
 from core.understanding.classifier import Score
 
@@ -37,26 +39,35 @@ class Replies:
     def _menu(self) -> Button:
         return Button(label=self.msg.buttons.menu, action=actions.MENU)
 
-    def _topic_text(self, topic: Topic) -> str:
-        text = f"**{topic.title}**\n{topic.body}"
-        return f"{text}\n\n{self.msg.disclaimer}" if topic.disclaimer else text
+    def _offered(self, topic_ids: Iterable[str]) -> list[str]:
+        """Topics whose answer is written; one still a placeholder is never shown or offered."""
+        return [t for t in topic_ids if self.lib.offered(t)]
 
     def answer(self, topic_ids: tuple[str, ...], confidence: float | None = None) -> Reply:
         """One reply for one or more topics, then related topics, booking, staff and menu."""
-        topics = [self.lib.topics[t] for t in topic_ids]
-        text = "\n\n".join(f"**{t.title}**\n{t.body}" for t in topics)
-        if len(topics) == 1:
-            text = self._topic_text(topics[0])
-        elif any(t.disclaimer for t in topics):
+        ready = self._offered(topic_ids)
+        if not ready:
+            return self.unfinished(topic_ids[0], confidence)
+        topics = [self.lib.topics[t] for t in ready]
+        text = "\n\n".join(f"**{t.title}**\n{self.lib.topic_body(t.id)}" for t in topics)
+        if any(t.disclaimer for t in topics):
             text = f"{text}\n\n{self.msg.disclaimer}"
-        related = [r for t in topics for r in t.related if r not in topic_ids]
-        related = list(dict.fromkeys(related))[:RELATED_BUTTONS]
+        related = self._offered(dict.fromkeys(r for t in topics for r in t.related if r not in ready))[:RELATED_BUTTONS]
         buttons = (*(self._topic_button(r) for r in related), self._book, self._human, self._menu)
-        return Reply(kind=ReplyKind.ANSWER, text=text, buttons=buttons, topic=topic_ids[0], confidence=confidence)
+        return Reply(kind=ReplyKind.ANSWER, text=text, buttons=buttons, topic=ready[0], confidence=confidence)
+
+    def unfinished(self, topic_id: str, confidence: float | None = None) -> Reply:
+        """A question whose answer staff have not written yet: the team answers it instead.
+        It is a fallback, so it reaches the unanswered report with the topic it was about."""
+        return Reply(kind=ReplyKind.FALLBACK, text=self._fill(self.msg.clinic.unknown), buttons=(self._human, self._book, self._menu),
+                     topic=topic_id, confidence=confidence)
 
     def clarify(self, topic_ids: tuple[str, ...], confidence: float) -> Reply:
-        buttons = (*(self._topic_button(t) for t in topic_ids), self._human, self._menu)
-        return Reply(kind=ReplyKind.CLARIFY, text=self.msg.clarify, buttons=buttons, topic=topic_ids[0], confidence=confidence)
+        ready = self._offered(topic_ids)
+        if not ready:
+            return self.unfinished(topic_ids[0], confidence)
+        buttons = (*(self._topic_button(t) for t in ready), self._human, self._menu)
+        return Reply(kind=ReplyKind.CLARIFY, text=self.msg.clarify, buttons=buttons, topic=ready[0], confidence=confidence)
 
     def fallback(self, closest: Score | None = None) -> Reply:
         return Reply(
@@ -80,8 +91,9 @@ class Replies:
     def medical(self) -> Reply:
         return Reply(kind=ReplyKind.MEDICAL, text=self._fill(self.msg.medical), buttons=(self._human, self._book))
 
-    def urgent(self) -> Reply:
-        return Reply(kind=ReplyKind.URGENT, text=self._fill(self.msg.urgent), buttons=(self._human,))
+    def urgent(self, offer_team: bool = True) -> Reply:
+        """The complication reply; without the team button when the client is already with staff."""
+        return Reply(kind=ReplyKind.URGENT, text=self._fill(self.msg.urgent), buttons=(self._human,) if offer_team else ())
 
     def smalltalk(self, template: str, **extra: str) -> Reply:
         return Reply(kind=ReplyKind.SMALLTALK, text=self._fill(template, **extra), buttons=(self._menu,))
@@ -93,13 +105,13 @@ class Replies:
     def menu(self, notice: str | None = None) -> Reply:
         """The main menu; with a ``notice`` (e.g. a stale button) it is a NOTICE, which
         platforms may show privately."""
-        buttons = tuple(Button(label=s.button, action=actions.section(s.id)) for s in self.lib.menu.sections)
+        buttons = tuple(Button(label=s.button, action=actions.section(s.id)) for s in self.lib.menu.sections if self._offered(s.topics))
         text = self.msg.menu_intro if notice is None else f"{notice}\n\n{self.msg.menu_intro}"
         kind = ReplyKind.MENU if notice is None else ReplyKind.NOTICE
         return Reply(kind=kind, text=text, buttons=(*buttons, self._book, self._human))
 
     def section(self, section: Section) -> Reply:
-        buttons = tuple(self._topic_button(t) for t in section.topics)
+        buttons = tuple(self._topic_button(t) for t in self._offered(section.topics))
         text = self._fill(self.msg.section_intro, section=section.title)
         return Reply(kind=ReplyKind.MENU, text=text, buttons=(*buttons, self._menu))
 

@@ -1,126 +1,123 @@
-"""The one place that touches disk: TinyDB files behind a small repository.
+"""The one place the bot's state is kept: a repository over TinyDB files and a journal.
 
-TinyDB's JSON storage rewrites a whole file on every change, so one big file gets
-slower as history grows. Here every conversation is its own small file, and the
-unanswered-question log is split into segments of bounded size, so the cost of a
-message stays flat however much has been stored.
+Every change is applied in memory and appended to a write-ahead journal (core.journal);
+``commit()`` makes it durable, one fsync for many clients. A checkpoint later copies what
+the journal holds into the TinyDB files (core.jsonfile) in a thread, and deletes journal
+files only once that is durable. If it fails, nothing is dropped: the changes stay in
+memory and in the journal, the failure is logged and reported once, and the checkpoint is
+retried. The event loop never waits for a checkpoint or the retention purge: it finds
+recent changes in memory and reads anything else from files that are only ever replaced
+whole. /forget starts a checkpoint at once, which erases the client from the files and
+deletes the journal that still held them.
 
-Changes are first appended to a write-ahead journal (core.journal) and made
-durable together by one fsync; the TinyDB files are brought up to date in the
-background once enough changes have gathered, and after a crash on the next
-start. TinyDB file writes go to a temporary file that is renamed into place, so
-no file is ever left half-written. Only one process may write a data folder at a
-time; reports open it read-only.
+Only one process may write a data folder at a time; reports open it read-only.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import fcntl
-import hashlib
-import os
-import threading
-from collections import OrderedDict
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from tinydb import Query, TinyDB
-from tinydb.table import Document
+from pydantic import BaseModel
 
 from core import journal
-from core.jsonfile import AtomicJSONStorage, StorageError
-from core.records import BookingRequest, Conversation, Ticket, Unanswered
+from core.journal import Batch, Journal, journal_files
+from core.jsonfile import DataFiles, Quarantine, StorageError, remove_leftovers, segment_name
+from core.records import BookingRequest, Conversation, Ticket, Unanswered, explain, stamp
 
-DELETED = "__deleted__"
-"""Marks a conversation a client asked to have forgotten, until its file is removed."""
+log = logging.getLogger(__name__)
+
 SEGMENT_SIZE = 100
-OPEN_FILES = 4096
-"""How many parsed files to keep in memory; older ones are simply re-read when needed."""
 CHECKPOINT_EVERY = 5000
 """Journal records gathered before they are copied into the TinyDB files."""
+RETRY_SECONDS, MAX_RETRY_SECONDS = 10.0, 300.0
+ANONYMOUS: dict[str, Any] = {"client": "", "chat_id": "", "user_id": "", "display_name": "", "transcript": []}
+"""What a ticket keeps of its client once they are forgotten or past retention: nothing. Its
+number, reason and dates stay, for the counts."""
 
 
 class Store:
     """Repository for everything the bot persists.
 
-    ``save_*`` and ``log_*`` take effect at once for readers in this process;
+    ``save_*``, ``log_*`` and ``forget`` take effect at once for readers in this process;
     ``await commit()`` makes them durable, and the core awaits it before replying.
+    While changes cannot reach the data files, ``failing`` says why; ``on_failure`` is called
+    with that text (on the event loop, and must not raise) the first time, for the staff desk.
     """
 
     def __init__(self, root: Path | str, fsync: bool = True, segment_size: int = SEGMENT_SIZE,
-                 checkpoint_every: int = CHECKPOINT_EVERY, readonly: bool = False) -> None:
+                 checkpoint_every: int = CHECKPOINT_EVERY, readonly: bool = False,
+                 on_failure: Callable[[str], None] | None = None, retry_seconds: float = RETRY_SECONDS) -> None:
         self.root = Path(root)
         self.fsync = fsync
         self.segment_size = segment_size
         self.checkpoint_every = checkpoint_every
         self.readonly = readonly
-        self._lock = threading.RLock()
-        self._open: OrderedDict[Path, TinyDB] = OrderedDict()
-        self._segment: tuple[int, int] | None = None
-        self._conversations: dict[str, dict[str, Any]] = {}
-        self._unanswered: list[dict[str, Any]] = []
-        self._flushing: dict[str, dict[str, Any]] = {}
-        self._flushing_unanswered: list[dict[str, Any]] = []
-        self._bookings: dict[str, dict[str, Any]] = {}
-        self._flushing_bookings: dict[str, dict[str, Any]] = {}
-        self._forgotten: set[str] = set()
-        """Clients who asked to be forgotten; their records leave the files at the next checkpoint."""
+        self.on_failure = on_failure
+        self.retry_seconds = retry_seconds
+        self.failing: str | None = None
+        self._files = DataFiles(self.root, segment_size, fsync, Quarantine(self.root, readonly))
+        self._pending, self._flushing = Batch(), None
+        """Changes since the last checkpoint began, and those a checkpoint is writing (or failed to)."""
+        self._job: asyncio.Task[None] | None = None
+        self._wanted = self._sleeping = self._closing = False
         self._tickets: dict[int, dict[str, Any]] = {}
-        self._dirty_tickets: set[int] = set()
         self._open_by_client: dict[str, int] = {}
         self._open_by_thread: dict[tuple[str | None, str | None, str | None], int] = {}
-        """Every ticket, kept in memory: a clinic has hundreds, and the desk looks them up by thread."""
-        self._checkpoint: asyncio.Task[None] | None = None
-        self._load_tickets()
-        if readonly:
-            for path in journal.journal_files(self.root):
-                self._apply(journal.replay(path))
-            return
-        self.root.mkdir(parents=True, exist_ok=True)
-        self._lockfile = (self.root / ".lock").open("w")
+        self._highest_ticket = 0
+        self._bookings: dict[str, BookingRequest] = {}
+        self._booking_at: dict[str, tuple[str, int]] = {}
+        """Where each request is stored: file name and document id (plain values, which the garbage collector skips)."""
+        self._booking_slot = (1, 0)
+        self._next_seq = 0
+        if not readonly:
+            self._take_folder()
         try:
-            fcntl.flock(self._lockfile, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            self._lockfile.close()
-            raise StorageError(f"{self.root}: another bot process is using this data folder") from None
-        self._recover()
-        self._journal = journal.Journal(self.root, fsync)
+            self._load()
+            if not readonly:
+                self._journal = Journal(self.root, fsync)
+        except OSError as exc:
+            self._release_folder()
+            raise StorageError(f"{self.root}: cannot use the data folder ({exc})") from None
 
     # -- conversations ---------------------------------------------------
 
     def conversation(self, key: str) -> Conversation | None:
-        doc = self._conversations.get(key) or self._flushing.get(key)
-        if doc is None and key not in self._forgotten:
-            with self._lock:
-                doc = self._db(self._conversation_path(key)).table("conversation").get(doc_id=1)
-        return Conversation.model_validate(doc) if doc and not doc.get(DELETED) else None
+        for batch in (self._pending, self._flushing):
+            if batch is not None and key in batch.conversations:
+                doc = batch.conversations[key]
+                return Conversation.model_validate(doc) if doc is not None else None
+        return self._files.read_conversation(key)
 
     def forget(self, key: str) -> None:
-        """Delete everything stored about one client: conversation, unanswered questions,
-        booking requests, and the text of their tickets (the tickets stay, emptied, for the count)."""
+        """Delete everything stored about one client: conversation, unanswered questions, booking
+        requests, and what their tickets say about them (the tickets stay, empty, for the count).
+        The next commit starts a checkpoint that erases them from the files and the journal."""
         self._write({"op": "forget", "key": key})
 
     def save_conversation(self, conversation: Conversation) -> None:
-        self._forgotten.discard(conversation.key)
-        data = conversation.model_dump(mode="json")
-        self._write({"op": "conversation", "key": conversation.key, "doc": data})
+        self._write({"op": "conversation", "key": conversation.key, "doc": conversation.model_dump(mode="json")})
 
     # -- unanswered questions --------------------------------------------
 
     def log_unanswered(self, entry: Unanswered) -> None:
-        self._write({"op": "unanswered", "doc": entry.model_dump(mode="json")})
+        self._write({"op": "unanswered", "seq": self._next_seq, "doc": entry.model_dump(mode="json")})
 
     def unanswered(self, since: datetime | None = None) -> Iterator[Unanswered]:
-        with self._lock:  # a checkpoint moves entries from memory to files under this lock
-            docs = [doc for path in sorted((self.root / "unanswered").glob("*.json"))
-                    for doc in self._db(path).table("unanswered").all()]
-            docs += [*self._flushing_unanswered, *self._unanswered]
-        for doc in docs:
-            if doc["conversation"] in self._forgotten:
-                continue
-            entry = Unanswered.model_validate(doc)
+        pending, flushing = self._pending, self._flushing or Batch()
+        erased = pending.forgotten | flushing.forgotten  # the files may still hold theirs
+        after = stamp(since) if since else ""
+        docs = {seq: doc for seq, doc in self._files.read_unanswered(after).items() if doc.get("conversation") not in erased}
+        docs.update((seq, doc) for seq, doc in flushing.unanswered.items() if doc["conversation"] not in pending.forgotten)
+        docs.update(pending.unanswered)
+        for seq in sorted(docs):
+            entry = Unanswered.model_validate(docs[seq])
             if since is None or entry.at >= since:
                 yield entry
 
@@ -128,16 +125,25 @@ class Store:
 
     def save_booking(self, request: BookingRequest) -> None:
         """Create or update by reference: saving the same request twice keeps one copy."""
-        self._write({"op": "booking", "doc": request.model_dump(mode="json")})
+        self._write({"op": "booking", "doc": request.model_dump(mode="json")}, request)
 
     def bookings(self, since: datetime | None = None) -> list[BookingRequest]:
-        with self._lock:
-            docs = {doc["ref"]: doc for path in sorted((self.root / "bookings").glob("*.json"))
-                    for doc in self._db(path).table("bookings").all()}
-            docs.update(self._flushing_bookings)
-            docs.update(self._bookings)
-        requests = [BookingRequest.model_validate(doc) for doc in docs.values() if doc["conversation"] not in self._forgotten]
-        return sorted((r for r in requests if since is None or r.updated_at >= since), key=lambda r: r.created_at)
+        """All of them are kept in memory (a year's worth at most, by retention), so this never reads a file."""
+        return sorted((r for r in self._bookings.values() if since is None or r.updated_at >= since), key=lambda r: r.created_at)
+
+    def _put_booking(self, request: BookingRequest, doc: dict[str, Any]) -> None:
+        self._bookings[request.ref] = request
+        if request.ref not in self._booking_at:
+            segment, last = self._booking_slot
+            self._booking_slot = (segment + 1, 1) if last >= self.segment_size else (segment, last + 1)
+            self._booking_at[request.ref] = (segment_name(self._booking_slot[0]), self._booking_slot[1])
+        name, doc_id = self._booking_at[request.ref]
+        self._pending.bookings[request.ref] = (self._files.booking_path(name), doc_id, doc)
+
+    def _drop_booking(self, ref: str) -> None:
+        del self._bookings[ref]
+        name, doc_id = self._booking_at.pop(ref)
+        self._pending.bookings[ref] = (self._files.booking_path(name), doc_id, None)
 
     # -- tickets -----------------------------------------------------------
 
@@ -155,213 +161,283 @@ class Store:
         number = self._open_by_thread.get((platform, chat, thread))
         return self.ticket(number) if number is not None else None
 
-    def _index_ticket(self, doc: dict[str, Any]) -> None:
-        """Keep the open-ticket lookups current, so no message has to scan every ticket."""
-        self._tickets[doc["id"]] = doc
-        for index, key in ((self._open_by_client, doc["client"]),
-                           (self._open_by_thread, (doc.get("desk_platform"), doc.get("desk_chat"), doc.get("desk_thread")))):
-            if doc["status"] != "closed":
-                index[key] = doc["id"]
-            elif index.get(key) == doc["id"]:
-                del index[key]
-
     def ticket(self, number: int) -> Ticket | None:
         doc = self._tickets.get(number)
         return Ticket.model_validate(doc) if doc else None
 
     def next_ticket_number(self) -> int:
-        return max(self._tickets, default=0) + 1
+        return max(self._highest_ticket, max(self._tickets, default=0)) + 1
 
-    def _load_tickets(self) -> None:
-        for path in sorted((self.root / "tickets").glob("*.json")):
-            for doc in self._db(path).table("tickets").all():
-                self._index_ticket(dict(doc))
+    def _put_ticket(self, doc: dict[str, Any]) -> None:
+        self._index_ticket(doc)
+        self._pending.tickets[doc["id"]] = doc
+
+    def _index_ticket(self, doc: dict[str, Any]) -> None:
+        """Every ticket is kept in memory, open ones indexed by client and desk thread, so no message scans them."""
+        number = doc["id"]
+        old = self._tickets.get(number)
+        for index, key in self._ticket_indexes(old) if old else ():
+            if index.get(key) == number:
+                del index[key]
+        self._tickets[number] = doc
+        if doc["status"] != "closed":
+            for index, key in self._ticket_indexes(doc):
+                index[key] = number
+
+    def _ticket_indexes(self, doc: dict[str, Any]) -> list[tuple[dict[Any, int], Any]]:
+        return [(self._open_by_client, doc["client"]),
+                (self._open_by_thread, (doc.get("desk_platform"), doc.get("desk_chat"), doc.get("desk_thread")))]
 
     # -- retention ---------------------------------------------------------
 
-    def purge(self, messages_before: datetime, bookings_before: datetime) -> int | None:
-        """Delete chat messages and unanswered questions older than ``messages_before`` and
-        booking requests older than ``bookings_before``; returns how many records went,
-        or ``None`` when storage is busy (a checkpoint or fsync under way) and it should retry.
+    async def purge(self, messages_before: datetime, bookings_before: datetime) -> int:
+        """Delete chat messages and unanswered questions older than ``messages_before`` (with
+        conversations idle since then, abandoned booking drafts, and the people in closed
+        tickets), and booking requests older than ``bookings_before``; returns how many records
+        went. File work runs in a thread, a folder at a time, so checkpoints carry on in between.
 
-        Everything pending is checkpointed and the journal emptied first, so the old
-        records cannot come back from a journal replay after a restart.
-        """
-        if self._checkpoint is not None or not self._journal.idle:
-            return None
-        self._journal.sync_blocking()
-        finished = journal.journal_files(self.root)
-        self._journal.rotate()
-        self._copy_into_files(self._conversations, self._unanswered, self._bookings, finished)
-        self._conversations, self._unanswered, self._bookings = {}, [], {}
-        cutoff, booking_cutoff = messages_before.isoformat(), bookings_before.isoformat()
-        removed = 0
-        with self._lock:
-            for path in self.root.glob("unanswered/*.json"):
-                removed += len(self._db(path).table("unanswered").remove(Query().at < cutoff))
-            for path in self.root.glob("bookings/*.json"):
-                removed += len(self._db(path).table("bookings").remove(Query().updated_at < booking_cutoff))
-            for path in self.root.glob("conversations/*/*.json"):
-                table = self._db(path).table("conversation")
-                doc = table.get(doc_id=1)
-                kept = [t for t in doc["transcript"] if t["at"] >= cutoff] if doc else []
-                if doc and len(kept) < len(doc["transcript"]):
-                    removed += len(doc["transcript"]) - len(kept)
-                    table.update({"transcript": kept}, doc_ids=[1])
-            for number, doc in list(self._tickets.items()):
-                kept = [t for t in doc["transcript"] if t["at"] >= cutoff]
-                if len(kept) < len(doc["transcript"]):
-                    removed += len(doc["transcript"]) - len(kept)
-                    self._index_ticket({**doc, "transcript": kept})
-                    self._dirty_tickets.add(number)
-            self._copy_into_files({}, [], {}, [])
-            for path in self.root.glob("*/*.json"):
-                if path.parent.name in ("unanswered", "bookings") and not self._db(path).table(path.parent.name):
-                    self._open.pop(path, None)
-                    path.unlink()
-        self._segment = None
+        Everything pending is checkpointed first, so old records cannot come back from a
+        journal replay after a restart; then the changes made here are checkpointed too."""
+        await self.checkpoint()
+        removed = self._retire(messages_before, bookings_before)
+        cutoff = stamp(messages_before)
+        for folder in await asyncio.to_thread(self._files.conversation_folders):
+            removed += await asyncio.to_thread(self._files.purge_conversations, folder, cutoff)
+        removed += await asyncio.to_thread(self._files.purge_unanswered, cutoff)
+        await asyncio.to_thread(self._files.quarantine.purge, stamp(bookings_before))
+        await self.checkpoint()
+        return removed
+
+    def _retire(self, messages_before: datetime, bookings_before: datetime) -> int:
+        """Retention for what is held in memory: booking requests and tickets."""
+        removed, cutoff = 0, stamp(messages_before)
+        for ref in [ref for ref, request in self._bookings.items() if request.updated_at < bookings_before]:
+            self._drop_booking(ref)
+            removed += 1
+        for doc in list(self._tickets.values()):
+            kept = [turn for turn in doc["transcript"] if turn["at"] >= cutoff]
+            if doc["status"] == "closed" and (doc["closed_at"] or doc["opened_at"]) < cutoff:
+                if any(doc[field] for field in ANONYMOUS):
+                    self._put_ticket({**doc, **ANONYMOUS})
+                    removed += 1 + len(doc["transcript"])
+            elif len(kept) < len(doc["transcript"]):
+                self._put_ticket({**doc, "transcript": kept})
+                removed += len(doc["transcript"]) - len(kept)
         return removed
 
     # -- durability ------------------------------------------------------
 
     async def commit(self) -> None:
-        """Make every change so far durable; start a background checkpoint when due."""
+        """Make every change so far durable; start a background checkpoint when one is due."""
         await self._journal.sync()
-        if self._journal.records >= self.checkpoint_every and self._checkpoint is None and self._journal.idle:
-            finished = self._journal.rotate()
-            self._flushing, self._conversations = self._conversations, {}
-            self._flushing_unanswered, self._unanswered = self._unanswered, []
-            self._flushing_bookings, self._bookings = self._bookings, {}
-            self._checkpoint = asyncio.create_task(self._checkpoint_in_background(finished))
+        self._start_checkpoints()
 
-    async def _checkpoint_in_background(self, finished: Path) -> None:
+    async def checkpoint(self) -> None:
+        """Copy every change so far into the files now (after any checkpoint under way); while
+        the files cannot be written this keeps waiting, as the checkpoint keeps retrying."""
+        self._wanted = True
+        self._start_checkpoints()
+        if self._job is None:
+            raise StorageError(f"{self.root}: storage is closing")
+        await asyncio.shield(self._job)
+
+    def _due(self) -> bool:
+        """A checkpoint is due when asked for, after a failure, after /forget, after a crash (the
+        journal holds files from before the start), and when enough records have gathered."""
+        return bool(self._wanted or self._flushing is not None or self._pending.forgotten or self._pending.journals
+                    or self._pending.records >= self.checkpoint_every)
+
+    def _start_checkpoints(self) -> None:
+        if self._job is None and not self._closing and self._due():
+            self._job = asyncio.create_task(self._run_checkpoints())
+
+    async def _run_checkpoints(self) -> None:
+        """Checkpoint while one is due (a /forget may arrive during one); after a failure, wait,
+        longer each time, and try again."""
+        delay = self.retry_seconds
         try:
-            await asyncio.to_thread(self._copy_into_files, self._flushing, self._flushing_unanswered, self._flushing_bookings, [finished])
+            while not self._closing and self._due():
+                if await self._checkpoint_once():
+                    delay = self.retry_seconds
+                    continue
+                if self._closing:
+                    return
+                self._sleeping = True
+                try:
+                    await asyncio.sleep(delay)
+                finally:
+                    self._sleeping = False
+                delay = min(2 * delay, MAX_RETRY_SECONDS)
         finally:
-            self._flushing, self._flushing_unanswered, self._flushing_bookings = {}, [], {}
-            self._checkpoint = None
+            self._job = None
+
+    async def _checkpoint_once(self) -> bool:
+        try:
+            batch = self._take()
+            await asyncio.to_thread(self._files.write, batch)
+        except Exception as exc:  # whatever it was, the batch stays in memory and its journal on disk
+            self._failed(exc)
+            return False
+        self._flushing = None
+        if self.failing is not None:
+            log.warning("%s: the data files can be written again; everything kept meanwhile is now in them", self.root)
+            self.failing = None
+        return True
+
+    def _take(self) -> Batch:
+        """Hand every change so far to a checkpoint. The journal moves on to a new file (unless
+        the current one is empty), and readers find the changes in the batch until it is written;
+        one that failed before is written again, with everything since."""
+        if self._journal.records:
+            self._pending.journals.append(self._journal.rotate())
+        batch = self._pending if self._flushing is None else self._flushing.then(self._pending)
+        self._pending, self._flushing, self._wanted = Batch(), batch, False
+        return batch
+
+    def _failed(self, exc: Exception) -> None:
+        problem = (f"{self.root}: cannot copy changes into the data files ({exc}). Nothing is lost: they are kept in "
+                   "memory and in the journal, and storage keeps trying.")
+        log.error("%s", problem, exc_info=not isinstance(exc, (OSError, StorageError)))
+        if self.failing is None and self.on_failure is not None:
+            self.on_failure(problem)
+        self.failing = problem
 
     async def aclose(self) -> None:
-        if self._checkpoint is not None:
-            await self._checkpoint
-        self.close()
+        """Finish background work (a journal write under way included), then copy everything into
+        the files and release the folder."""
+        self._closing = True
+        if self._job is not None:
+            if self._sleeping:
+                self._job.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._job
+        try:
+            if not self.readonly:
+                await self._journal.sync()
+        finally:
+            self.close()
 
     def close(self) -> None:
-        """Copy everything into the TinyDB files and release the folder."""
+        """Copy everything into the TinyDB files and release the folder. If that fails, the
+        journal is kept and applied at the next start."""
         if self.readonly:
             return
-        self._journal.close()
-        self._copy_into_files(self._conversations, self._unanswered, self._bookings, journal.journal_files(self.root))
-        self._conversations, self._unanswered, self._bookings = {}, [], {}
-        self._lockfile.close()
+        self._closing = True
+        try:
+            self._journal.close()
+            self._pending.journals.append(self._journal.path)
+            self._files.write(self._pending if self._flushing is None else self._flushing.then(self._pending))
+            self._pending, self._flushing = Batch(), None
+        except (OSError, StorageError) as exc:
+            raise StorageError(f"{self.root}: could not copy the journal into the data files ({exc}); "
+                               "the journal is kept and applied at the next start") from exc
+        finally:
+            self._release_folder()
+
+    def _release_folder(self) -> None:
+        """Let another process write the folder."""
+        if not self.readonly:
+            self._lockfile.close()
+
+    # -- damaged data --------------------------------------------------------
+
+    def set_aside(self) -> list[dict[str, Any]]:
+        """Notes on the damaged files and records set aside for repair, oldest first."""
+        return self._files.quarantine.notes()
+
+    def check(self) -> list[str]:
+        """Damage a read-only store found (conversation files included, so this reads them all):
+        what the bot will set aside when it next starts."""
+        self._files.check_conversations()
+        return list(self._files.quarantine.found)
 
     # -- internals -------------------------------------------------------
 
-    def _write(self, record: dict[str, Any]) -> None:
+    def _write(self, record: dict[str, Any], model: BaseModel | None = None) -> None:
         if self.readonly:
             raise StorageError(f"{self.root}: opened read-only")
-        self._apply([record])
+        self._apply(record, model)
         self._journal.append(record)
 
-    def _apply(self, records) -> None:
-        for record in records:
-            if record["op"] == "conversation":
-                self._conversations[record["key"]] = record["doc"]
-            elif record["op"] == "unanswered":
-                self._unanswered.append(record["doc"])
-            elif record["op"] == "booking":
-                self._bookings[record["doc"]["ref"]] = record["doc"]
-            elif record["op"] == "ticket":
-                self._index_ticket(record["doc"])
-                self._dirty_tickets.add(record["doc"]["id"])
-            elif record["op"] == "forget":
-                self._apply_forget(record["key"])
+    def _apply(self, record: dict[str, Any], model: Any) -> None:
+        op, batch = record["op"], self._pending
+        if op == "conversation":
+            batch.conversations[record["key"]] = record["doc"]
+        elif op == "unanswered":
+            seq = record.get("seq", self._next_seq)
+            batch.unanswered[seq] = record["doc"]
+            self._next_seq = max(self._next_seq, seq + 1)
+        elif op == "booking":
+            self._put_booking(model, record["doc"])
+        elif op == "ticket":
+            self._put_ticket(record["doc"])
+        else:
+            self._apply_forget(record["key"])
+        batch.records += 1
 
     def _apply_forget(self, key: str) -> None:
-        self._forgotten.add(key)
-        self._conversations[key] = {DELETED: True}
-        self._unanswered[:] = [d for d in self._unanswered if d["conversation"] != key]
-        for ref in [r for r, d in self._bookings.items() if d["conversation"] == key]:
-            del self._bookings[ref]
-        for number, doc in list(self._tickets.items()):
+        self._pending.forget(key)
+        for ref in [ref for ref, request in self._bookings.items() if request.conversation == key]:
+            self._drop_booking(ref)
+        for doc in list(self._tickets.values()):
             if doc["client"] == key:
-                self._index_ticket({**doc, "display_name": "", "transcript": [], "user_id": ""})
-                self._dirty_tickets.add(number)
+                self._put_ticket({**doc, **ANONYMOUS})
 
-    def _recover(self) -> None:
-        """Finish what a previous process left in its journal."""
-        files = journal.journal_files(self.root)
-        if files:
-            for path in files:
-                self._apply(journal.replay(path))
-            self._copy_into_files(self._conversations, self._unanswered, self._bookings, files)
-            self._conversations, self._unanswered, self._bookings = {}, [], {}
+    def _take_folder(self) -> None:
+        """Lock the folder for this process, then clear away what a killed one left half-written."""
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            self._lockfile = (self.root / ".lock").open("a")
+        except OSError as exc:
+            raise StorageError(f"{self.root}: the bot cannot write to its data folder ({exc.strerror}). Give it write access, "
+                               "or set storage.dir in config.toml to a folder it may write; leads and report only read it.") from None
+        try:
+            fcntl.flock(self._lockfile, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._lockfile.close()
+            raise StorageError(f"{self.root}: another bot process is using this data folder") from None
+        remove_leftovers(self.root)
 
-    def _copy_into_files(self, conversations: dict[str, dict[str, Any]], unanswered: list[dict[str, Any]],
-                         bookings: dict[str, dict[str, Any]], done: list[Path]) -> None:
-        """Checkpoint: write the latest state into TinyDB files, make it durable, drop the journal files."""
-        with self._lock:
-            for key, doc in conversations.items():
-                path = self._conversation_path(key)
-                if doc.get(DELETED):
-                    self._open.pop(path, None)
-                    path.unlink(missing_ok=True)
-                else:
-                    self._db(path).table("conversation").upsert(Document(doc, doc_id=1))
-            forgotten = set(self._forgotten)
-            for key in forgotten:
-                for path in [*self.root.glob("unanswered/*.json"), *self.root.glob("bookings/*.json")]:
-                    table = self._db(path).table(path.parent.name)
-                    if table.contains(Query().conversation == key):
-                        table.remove(Query().conversation == key)
-            self._forgotten -= forgotten  # the files are clean now; nothing left to filter
-            for ref, doc in bookings.items():
-                month = doc["created_at"][:7]
-                self._db(self.root / "bookings" / f"{month}.json").table("bookings").upsert(doc, Query().ref == ref)
-            written = set(self._dirty_tickets)  # tickets changed meanwhile stay dirty for the next checkpoint
-            for number in sorted(written):
-                doc = self._tickets[number]
-                self._db(self.root / "tickets" / f"{number // 1000:04d}.json").table("tickets").upsert(Document(doc, doc_id=number))
-            self._dirty_tickets -= written
-            self._append_unanswered(unanswered)
-            unanswered.clear()  # in place and under the lock, so no reader sees an entry twice
-            if self.fsync:
-                os.sync()
-            for path in done:
-                path.unlink(missing_ok=True)
+    def _writer_alive(self) -> bool:
+        """Whether a bot process holds the folder, so its journal may end in an append under way."""
+        try:
+            with (self.root / ".lock").open("rb") as lock:
+                fcntl.flock(lock, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except FileNotFoundError:
+            return False
+        except BlockingIOError:
+            return True
+        return False
 
-    def _append_unanswered(self, docs: list[dict[str, Any]]) -> None:
-        docs = list(docs)
-        number, count = self._current_segment()
-        while docs:
-            if count >= self.segment_size:
-                number, count = number + 1, 0
-            batch, docs = docs[: self.segment_size - count], docs[self.segment_size - count :]
-            self._db(self._segment_path(number)).table("unanswered").insert_multiple(batch)
-            count += len(batch)
-        self._segment = (number, count)
+    def _load(self) -> None:
+        """Tickets and booking requests are kept in memory: there are thousands at most, and the
+        desk looks them up on every message. Conversations stay on disk. Then the journal is replayed."""
+        for _, number, ticket in self._files.load("tickets", Ticket):
+            self._highest_ticket = max(self._highest_ticket, number)
+            if ticket is not None:
+                self._index_ticket(ticket.model_dump(mode="json"))
+        for path, doc_id, request in self._files.load("bookings", BookingRequest):
+            if path.stem.isdigit():
+                self._booking_slot = max(self._booking_slot, (int(path.stem), doc_id))
+            if request is not None:
+                self._bookings[request.ref], self._booking_at[request.ref] = request, (path.name, doc_id)
+        for path, doc_id, _ in self._files.load("unanswered", Unanswered):
+            self._next_seq = max(self._next_seq, self._files.sequence(path, doc_id) + 1)
+        self._replay()
 
-    def _db(self, path: Path) -> TinyDB:
-        db = self._open.pop(path, None)
-        if db is None:  # not `or`: an empty TinyDB is falsy
-            db = TinyDB(str(path), storage=AtomicJSONStorage)
-        self._open[path] = db
-        if len(self._open) > OPEN_FILES:
-            self._open.popitem(last=False)
-        return db
+    def _replay(self) -> None:
+        """Apply what the journal holds beyond the files: after a crash, or next to a live bot."""
+        alive, quarantine = self.readonly and self._writer_alive(), self._files.quarantine
+        for path in journal_files(self.root):
+            def damaged(number: int, line: bytes, problem: str, path: Path = path) -> None:
+                quarantine.record(path, f"line {number}", problem, line.decode("utf-8", "replace"))
 
-    def _conversation_path(self, key: str) -> Path:
-        digest = hashlib.sha256(key.encode()).hexdigest()
-        return self.root / "conversations" / digest[:2] / f"{digest[2:34]}.json"
+            for number, record in journal.replay(path, damaged, alive):
+                try:
+                    model = journal.checked(record)
+                except ValueError as exc:
+                    quarantine.record(path, f"line {number}", explain(exc), record, journal.owner(record))
+                    continue
+                self._apply(record, model)
+            self._pending.journals.append(path)
 
-    def _segment_path(self, number: int) -> Path:
-        return self.root / "unanswered" / f"{number:06d}.json"
-
-    def _current_segment(self) -> tuple[int, int]:
-        if self._segment is None:
-            existing = sorted((self.root / "unanswered").glob("*.json"))
-            if existing:
-                self._segment = (int(existing[-1].stem), len(self._db(existing[-1]).table("unanswered")))
-            else:
-                self._segment = (1, 0)
-        return self._segment

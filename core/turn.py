@@ -16,6 +16,7 @@ from core.events import Event, Reply
 from core.handoff import DeskAction, Handoff
 from core.knowledge import Knowledge
 from core.records import BookingRequest, Conversation
+from core.understanding.decide import Decision
 
 
 @dataclass
@@ -31,3 +32,11 @@ class Turn:
     desk: list[DeskAction] = field(default_factory=list)
     forget: bool = False
     """The client confirmed /forget: delete their records instead of saving this turn."""
+    readings: dict[str, Decision] = field(default_factory=dict)
+
+    def read(self, text: str) -> Decision:
+        """What the message says, read once per turn whichever stage asks first
+        (triage during a ticket or a booking, then routing)."""
+        if text not in self.readings:
+            self.readings[text] = self.k.read(text, last_topic=self.conversation.last_topic)
+        return self.readings[text]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from html.parser import HTMLParser
 from itertools import count
 from typing import Any
 
@@ -19,6 +20,8 @@ class RecordingRequest(BaseRequest):
 
     def __init__(self, fail: dict[str, list[Exception]] | None = None) -> None:
         self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.results: list[Any] = []
+        """What each call in ``calls`` was answered, in the same order."""
         self.fail = fail or {}
 
     async def initialize(self) -> None:
@@ -34,13 +37,15 @@ class RecordingRequest(BaseRequest):
     async def do_request(self, url: str, method: str, request_data: RequestData | None = None, **_: Any) -> tuple[int, bytes]:
         if "/file/bot" in url:  # a file download, not an API call
             self.calls.append(("download", {"url": url}))
+            self.results.append(None)
             return 200, b"IMAGE-BYTES"
         api_method = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data else {}
         if self.fail.get(api_method):
             raise self.fail[api_method].pop(0)
         self.calls.append((api_method, params))
-        return 200, json.dumps({"ok": True, "result": self._result(api_method, params)}).encode()
+        self.results.append(self._result(api_method, params))
+        return 200, json.dumps({"ok": True, "result": self.results[-1]}).encode()
 
     def _result(self, method: str, params: dict[str, Any]) -> Any:
         if method == "getMe":
@@ -60,6 +65,14 @@ class RecordingRequest(BaseRequest):
     def sent(self, method: str = "sendMessage") -> list[dict[str, Any]]:
         return [params for name, params in self.calls if name == method]
 
+    def clear(self) -> None:
+        self.calls.clear()
+        self.results.clear()
+
+    def message_ids(self, method: str = "sendMessage") -> list[int]:
+        """The ids Telegram gave the messages sent so far."""
+        return [result["message_id"] for (name, _), result in zip(self.calls, self.results) if name == method]
+
 
 def user(uid: int = 42, first: str = "Ann") -> dict[str, Any]:
     return {"id": uid, "is_bot": False, "first_name": first}
@@ -78,6 +91,47 @@ def message_update(text: str | None = "hello", uid: int = 42, first: str = "Ann"
     return {"update_id": next(_ids), "message": message}
 
 
-def callback_update(data: str, uid: int = 42, message_id: int = 77) -> dict[str, Any]:
-    message = {"message_id": message_id, "date": 1_700_000_000, "chat": private_chat(uid), "from": BOT_USER, "text": "menu"}
+class _Entities(HTMLParser):
+    """What Telegram makes of the HTML it was sent: plain text plus bold/italic entities (UTF-16 offsets)."""
+
+    KINDS = {"b": "bold", "i": "italic"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.text, self.open, self.entities = "", {}, []
+
+    def _offset(self) -> int:
+        return len(self.text.encode("utf-16-le")) // 2
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        self.open[tag] = self._offset()
+
+    def handle_endtag(self, tag: str) -> None:
+        start = self.open.pop(tag)
+        self.entities.append({"type": self.KINDS[tag], "offset": start, "length": self._offset() - start})
+
+    def handle_data(self, data: str) -> None:
+        self.text += data
+
+
+def as_received(html_text: str) -> dict[str, Any]:
+    parser = _Entities()
+    parser.feed(html_text)
+    parser.close()
+    return {"text": parser.text, "entities": parser.entities} if parser.entities else {"text": parser.text}
+
+
+def callback_update(data: str, uid: int = 42, message_id: int = 77, text: str = "menu",
+                    buttons: dict[str, str] | None = None) -> dict[str, Any]:
+    """A tap on a button of the bot's message ``message_id``, whose ``text`` is the HTML it was sent
+    with; ``buttons`` (callback data: label) is its inline keyboard, one button a row, as Telegram sends it back."""
+    message = {"message_id": message_id, "date": 1_700_000_000, "chat": private_chat(uid), "from": BOT_USER, **as_received(text)}
+    if buttons:
+        message["reply_markup"] = {"inline_keyboard": [[{"text": label, "callback_data": data}] for data, label in buttons.items()]}
     return {"update_id": next(_ids), "callback_query": {"id": str(next(_ids)), "from": user(uid), "chat_instance": "ci", "data": data, "message": message}}
+
+
+def edited(update: dict[str, Any], text: str) -> dict[str, Any]:
+    """The same message, edited by its sender, as a new update."""
+    message = {**update["message"], "text": text, "edit_date": 1_700_000_100}
+    return {"update_id": next(_ids), "edited_message": message}

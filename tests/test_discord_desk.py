@@ -60,8 +60,8 @@ async def test_a_telegram_client_is_served_from_a_discord_thread(desk, store):
     assert card_path == f"/channels/{DESK_THREAD}/messages" and card["content"].startswith("**Ticket #1**: Ann on telegram")
     assert [c["custom_id"] for row in card["components"] for c in row["components"]] == [f"{PREFIX}ticket:claim:1", f"{PREFIX}ticket:close:1"]
 
-    await core.handle(Event(platform="telegram", chat_id="42", user_id="42", display_name="Ann", text="is pink normal?"))
-    assert recorder.messages()[-1][1]["content"] == "**Ann:** is pink normal?"
+    await core.handle(Event(platform="telegram", chat_id="42", user_id="42", display_name="Ann", text="what time can you call me?"))
+    assert recorder.messages()[-1][1]["content"] == "**Ann:** what time can you call me?"
 
     await feed(client, "MESSAGE_CREATE", staff_says("Yes, for a day or two."))
     [(address, reply)] = telegram.sent

@@ -72,12 +72,12 @@ async def test_retention_purges_old_messages_and_requests(knowledge, tmp_path, o
         await (press if ":" in step or step == "book" else say)(core, step)
     now[0] = NOW
     await say(core, "do you do lasers?")                      # today
-    removed = store.purge(NOW - timedelta(days=90), NOW - timedelta(days=365))
+    removed = await store.purge(NOW - timedelta(days=90), NOW - timedelta(days=365))
     assert removed > 0
     assert [e.text for e in store.unanswered()] == ["do you do lasers?"]
     assert [t.text for t in store.conversation("test:c1").transcript if t.role == "client"] == ["do you do lasers?"]
     assert len(store.bookings()) == 1  # requests are kept longer
-    store.purge(NOW - timedelta(days=90), NOW - timedelta(days=30))
+    await store.purge(NOW - timedelta(days=90), NOW - timedelta(days=30))
     assert store.bookings() == []
     await store.aclose()
     reopened = Store(tmp_path / "d", fsync=False)  # nothing comes back from the journal

@@ -161,7 +161,7 @@ async def test_nothing_is_lost_across_messages(core, store):
     conversation = store.conversation("test:c1")
     assert conversation.messages == 4 and conversation.last_topic == "pores"
     client_turns = [t.text for t in conversation.transcript if t.role == "client"]
-    assert client_turns[:3] == ["downtime??", "[button faq:pores]", "[sticker]"]
+    assert client_turns[:3] == ["downtime??", "[tapped: Pores]", "[sticker]"]
     assert len(client_turns[3]) == 500
 
 

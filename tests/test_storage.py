@@ -87,12 +87,11 @@ def test_a_crash_during_a_file_write_leaves_the_previous_version(tmp_path, monke
         raise OSError("power cut")
 
     monkeypatch.setattr(os, "replace", crash)
-    with pytest.raises(OSError):
+    with pytest.raises(StorageError, match="journal is kept"):
         store.close()
     monkeypatch.undo()
     [path] = conversation_files(tmp_path)
     assert json.loads(path.read_text())["conversation"]["1"]["last_topic"] == "pores"
-    store._lockfile.close()
     # the journal still holds the newer state, and the next start applies it
     recovered = Store(tmp_path)
     assert recovered.conversation("test:1").last_topic == "downtime"
@@ -112,8 +111,8 @@ async def main():
         store.save_conversation(Conversation(key=f"t:{n}", platform="t", chat_id=str(n), started_at=now, updated_at=now, messages=n))
         await store.commit()
         print(n, flush=True)
-    store._journal._file.write(b'{"op":"conversation","key":"t:torn"')  # a record cut short
-    store._journal._file.flush()
+    with store._journal.path.open("ab") as journal:
+        journal.write(b'{"op":"conversation","key":"t:torn"')  # a record cut short
     print("done", flush=True)
     await asyncio.sleep(60)
 
@@ -133,14 +132,20 @@ def test_killed_process_loses_nothing_it_committed(tmp_path):
     assert len(conversation_files(tmp_path)) == 300
 
 
-def test_unreadable_file_names_itself(tmp_path):
+def test_unreadable_file_names_itself_and_is_set_aside(tmp_path, caplog):
     store = Store(tmp_path)
     store.save_conversation(conversation())
     store.close()
     [path] = conversation_files(tmp_path)
     path.write_text("{not json")
-    with pytest.raises(StorageError, match=str(path)):
-        Store(tmp_path, readonly=True).conversation("test:1")
+    reader = Store(tmp_path, readonly=True)
+    assert reader.conversation("test:1") is None and str(path.relative_to(tmp_path)) in caplog.text
+    assert path.exists()  # a reader moves nothing; the bot sets it aside
+    store = Store(tmp_path)
+    assert store.conversation("test:1") is None and not path.exists()
+    store.close()
+    [note] = Store(tmp_path, readonly=True).set_aside()
+    assert note["source"] == str(path.relative_to(tmp_path)) and "unreadable" in note["problem"]
 
 
 async def test_unanswered_log_rolls_over_into_bounded_segments(tmp_path):

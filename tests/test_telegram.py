@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 
 import pytest
 from telegram import Update
@@ -39,9 +38,7 @@ def methods(recorder: RecordingRequest) -> list[str]:
 
 
 def keyboard(params: dict) -> list[list[dict]]:
-    markup = params["reply_markup"]
-    markup = json.loads(markup) if isinstance(markup, str) else markup
-    return markup["inline_keyboard"] if not hasattr(markup, "to_dict") else markup.to_dict()["inline_keyboard"]
+    return params["reply_markup"]["inline_keyboard"]
 
 
 def callbacks(params: dict) -> list[str]:
@@ -57,12 +54,12 @@ async def test_start_sends_greeting_with_privacy_notice_then_the_menu(telegram, 
     assert callbacks(menu) == [f"menu:{s.id}" for s in library.menu.sections] + ["book", "human"]
 
 
-async def test_commands_are_registered(telegram, recorder, core):
+async def test_client_commands_are_published_for_private_chats_only(telegram, recorder, core):
     await telegram.register_commands()
+    assert methods(recorder) == ["deleteMyCommands", "setMyCommands"]  # the old unscoped list goes
     [params] = recorder.sent("setMyCommands")
-    commands = params["commands"]
-    commands = json.loads(commands) if isinstance(commands, str) else commands
-    names = [c["command"] if isinstance(c, dict) else c.command for c in commands]
+    assert params["scope"] == {"type": "all_private_chats"}
+    names = [c["command"] for c in params["commands"]]
     assert names == ["start", "ask", "menu", "help", "book", "human", "cancel", "privacy", "forget"]
 
 
@@ -116,6 +113,7 @@ async def test_non_text_messages_get_a_polite_reply(telegram, recorder, library,
     [reply] = recorder.sent()
     assert reply["text"] == library.messages.non_text
     assert store.conversation("telegram:42").transcript[0].text == f"[{kind}]"
+    assert methods(recorder) == ["sendMessage"]  # nothing is downloaded just to say "text only"
 
 
 async def test_user_text_and_names_are_escaped(telegram, recorder):
@@ -137,11 +135,13 @@ async def test_long_replies_are_split_at_paragraphs(telegram, recorder, core):
     assert "reply_markup" not in parts[0] and callbacks(parts[-1]) == ["menu", "book", "human"]
 
 
-async def test_stale_button_gets_the_current_menu(telegram, recorder, library):
-    await feed(telegram, callback_update("faq:retired-topic"))
-    assert methods(recorder) == ["answerCallbackQuery", "sendMessage"]
-    [notice] = recorder.sent()
-    assert notice["text"].startswith(library.messages.stale_button) and "menu:benefits" in callbacks(notice)
+async def test_a_stale_button_answers_with_a_toast_and_its_message_becomes_the_menu(telegram, recorder, library):
+    await feed(telegram, callback_update("faq:retired-topic", message_id=77))
+    assert methods(recorder) == ["answerCallbackQuery", "editMessageText"]  # no whole new menu
+    [toast] = recorder.sent("answerCallbackQuery")
+    assert toast["text"] == library.messages.stale_button
+    [menu] = recorder.sent("editMessageText")
+    assert menu["message_id"] == 77 and "menu:benefits" in callbacks(menu)
 
 
 async def test_group_messages_and_edits_are_ignored(telegram, recorder):
@@ -188,16 +188,16 @@ async def test_booking_steps_with_the_share_phone_button(telegram, recorder, sto
     ask_name, ask_contact = recorder.sent()
     assert ask_name["text"].startswith("Let's book your consultation.") and callbacks(ask_name) == ["book:cancel"]
     markup = ask_contact["reply_markup"]
-    markup = markup if isinstance(markup, dict) else json.loads(markup)
     assert markup["keyboard"] == [[{"text": "Share my phone number", "request_contact": True}], [{"text": "Cancel"}]]
     assert markup["one_time_keyboard"] is True
     await feed(telegram, message_update(None, contact={"phone_number": "+1 501 555 0123", "first_name": "Ann", "user_id": 42}))
     ask_times = recorder.sent()[-1]
     assert ask_times["text"].startswith("Which <b>days and times</b> suit you best?")
-    assert callbacks(ask_times)[:2] == ["book:time:weekday-morning", "book:time:weekday-afternoon"]
+    [buttons] = recorder.sent("editMessageReplyMarkup")
+    assert callbacks(buttons)[:2] == ["book:time:weekday-morning", "book:time:weekday-afternoon"]
     assert store.conversation("telegram:42").booking.contact == "+15015550123"
     await feed(telegram, callback_update("book:time:saturday", message_id=80))
-    recorder.calls.clear()
+    recorder.clear()
     await feed(telegram, callback_update("book:concern:pores", message_id=81))
     assert methods(recorder) == ["answerCallbackQuery", "editMessageText"]  # the toggle is shown in place
     [edit] = recorder.sent("editMessageText")

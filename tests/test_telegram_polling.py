@@ -3,65 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import json
-
-from aiohttp import web
 
 from bots.telegram.app import TelegramBot
 from core.settings import TelegramSettings
-from tests.telegram_harness import BOT_USER, message_update
+from tests.telegram_fake_api import FakeBotApi, serve_fake_api
+from tests.telegram_harness import message_update
 
 TOKEN = "123456:POLLING"
-LONG_POLL_HOLD = 0.5
-"""The fake server answers an empty getUpdates after this long, so stopping is quick."""
-
-
-class FakeBotApi:
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, dict]] = []
-        self.updates: list[dict] = []
-        self.new_update = asyncio.Event()
-        self.sent = asyncio.Event()
-
-    async def handle(self, request: web.Request) -> web.Response:
-        method = request.match_info["method"]
-        params = {k: v for k, v in (await request.post()).items()}
-        self.calls.append((method, params))
-        if method == "getUpdates":
-            result = await self._updates(int(params.get("offset", 0)))
-        elif method == "getMe":
-            result = BOT_USER
-        elif method == "sendMessage":
-            self.sent.set()
-            result = {"message_id": 1, "date": 0, "chat": {"id": int(params["chat_id"]), "type": "private"}, "text": params["text"]}
-        else:
-            result = True
-        return web.Response(text=json.dumps({"ok": True, "result": result}), content_type="application/json")
-
-    async def _updates(self, offset: int) -> list[dict]:
-        self.updates = [u for u in self.updates if u["update_id"] >= offset]  # acknowledged by offset
-        if not self.updates:
-            self.new_update.clear()
-            try:
-                await asyncio.wait_for(self.new_update.wait(), LONG_POLL_HOLD)
-            except TimeoutError:
-                return []
-        return self.updates
-
-    def push(self, update: dict) -> None:
-        self.updates.append(update)
-        self.new_update.set()
-
-
-async def serve_fake_api(api: FakeBotApi) -> tuple[web.AppRunner, int]:
-    """Start the fake Bot API on a free port of 127.0.0.1."""
-    app = web.Application()
-    app.router.add_post("/bot{token}/{method}", api.handle)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    return runner, site._server.sockets[0].getsockname()[1]
 
 
 async def test_long_polling_round_trip_and_clean_stop(core, monkeypatch):
@@ -77,7 +25,7 @@ async def test_long_polling_round_trip_and_clean_stop(core, monkeypatch):
         await bot.stop()
         await runner.cleanup()
     methods = [m for m, _ in api.calls]
-    assert methods[:3] == ["getMe", "setMyCommands", "deleteWebhook"]
+    assert methods[:4] == ["getMe", "deleteMyCommands", "setMyCommands", "deleteWebhook"]
     assert "getUpdates" in methods and "sendMessage" in methods
     [sent] = [p for m, p in api.calls if m == "sendMessage"]
     assert sent["chat_id"] == "42" and sent["text"].startswith("<b>Downtime")

@@ -1,7 +1,8 @@
 """The two conversions of the Telegram adapter, as pure functions.
 
 Update -> core Event, and core Reply -> the parameters of Telegram's
-sendMessage (HTML text, inline keyboard), split to fit its 4,096-character limit.
+sendMessage (HTML text, inline keyboard), split to fit its 4,096-character limit,
+with a plain-text twin for when Telegram refuses the HTML.
 """
 
 from __future__ import annotations
@@ -10,10 +11,10 @@ import html
 from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, Message, ReplyKeyboardMarkup, Update
-from telegram.constants import MessageLimit, ParseMode
+from telegram.constants import CallbackQueryLimit, MessageLimit, ParseMode
 
 from bots.markdown import PLAIN, Style, render
-from core.events import Button, Event, Reply
+from core.events import Attachment, Button, Event, Reply
 from core.text import split_message
 
 PLATFORM = "telegram"
@@ -23,6 +24,8 @@ SOURCE_BUDGET = 3800
 PAIR_LABEL = 18
 """Buttons with labels this short go two to a row; longer ones get a row each."""
 
+RELAYED_FILES = ("photo", "document")
+"""What staff and clients can send each other through a ticket."""
 ATTACHMENTS = ("photo", "sticker", "voice", "video", "video_note", "audio", "document", "animation",
                "location", "venue", "contact", "poll", "dice")
 
@@ -32,6 +35,8 @@ class OutgoingMessage:
     text: str
     parse_mode: str | None
     reply_markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | None
+    plain: str
+    """The same text without markup, for when Telegram refuses the HTML."""
 
 
 def to_event(update: Update) -> Event | None:
@@ -42,7 +47,7 @@ def to_event(update: Update) -> Event | None:
     common = dict(platform=PLATFORM, chat_id=str(chat.id), user_id=str(user.id), display_name=user.full_name)
     if update.callback_query is not None:
         return Event(**common, action=update.callback_query.data or "")
-    message = update.message
+    message = update.message or update.edited_message
     if message is None:
         return None
     if message.text is not None:
@@ -61,17 +66,30 @@ def desk_event(update: Update, topics: bool) -> Event | None:
     common = dict(platform=PLATFORM, chat_id=str(chat.id), user_id=str(user.id), display_name=user.full_name, from_desk=True)
     if update.callback_query is not None:
         return Event(**common, action=update.callback_query.data or "")
-    if message is None or message.text is None:
+    if message is None:
         return None
     if topics:
         thread = str(message.message_thread_id) if message.is_topic_message and message.message_thread_id else None
     else:
         thread = str(message.reply_to_message.message_id) if message.reply_to_message else None
-    return Event(**common, text=message.text, thread=thread, message_id=str(message.message_id))
+    if message.text is not None:
+        return Event(**common, text=message.text, thread=thread, message_id=str(message.message_id))
+    kind = attachment_kind(message)
+    if kind not in RELAYED_FILES:
+        return None
+    return Event(**common, text=message.caption or f"[{kind}]", attachment=kind, file=attachment(message, kind), thread=thread,
+                 message_id=str(message.message_id))
 
 
 def attachment_kind(message: Message) -> str:
     return next((kind for kind in ATTACHMENTS if getattr(message, kind, None)), "other")
+
+
+def attachment(message: Message, kind: str) -> Attachment:
+    """A photo or document as the core carries it: where it is, so Telegram can copy it without a download."""
+    media = message.photo[-1] if kind == "photo" else message.document
+    return Attachment(kind=kind, name=getattr(media, "file_name", None) or f"{kind}.jpg", source_platform=PLATFORM,
+                      source_chat=str(message.chat_id), source_message=str(message.message_id))
 
 
 def keyboard(buttons: tuple[Button, ...]) -> InlineKeyboardMarkup | None:
@@ -101,13 +119,19 @@ def contact_keyboard(reply: Reply) -> ReplyKeyboardMarkup | None:
 
 def to_messages(reply: Reply) -> list[OutgoingMessage]:
     """One or more messages for a reply; the buttons go under the last one."""
-    texts: list[tuple[str, str | None]] = []
+    texts: list[tuple[str, str | None, str]] = []
     for part in split_message(reply.text, SOURCE_BUDGET):
-        rendered = render(part, HTML)
+        rendered, plain = render(part, HTML), render(part, PLAIN)
         if len(rendered) <= MessageLimit.MAX_TEXT_LENGTH:
-            texts.append((rendered, ParseMode.HTML))
+            texts.append((rendered, ParseMode.HTML, plain))
         else:  # pathological escaping: send plain text rather than broken HTML
-            texts += [(p, None) for p in split_message(render(part, PLAIN), MessageLimit.MAX_TEXT_LENGTH)]
-    texts = [(text, mode) for text, mode in texts if text.strip()] or [("…", None)]  # Telegram refuses an empty message
+            texts += [(p, None, p) for p in split_message(plain, MessageLimit.MAX_TEXT_LENGTH)]
+    texts = [t for t in texts if t[0].strip()] or [("…", None, "…")]  # Telegram refuses an empty message
     markup = contact_keyboard(reply) or keyboard(reply.buttons)
-    return [OutgoingMessage(text, mode, markup if i == len(texts) - 1 else None) for i, (text, mode) in enumerate(texts)]
+    return [OutgoingMessage(text, mode, markup if i == len(texts) - 1 else None, plain) for i, (text, mode, plain) in enumerate(texts)]
+
+
+def toast(reply: Reply) -> str:
+    """A notice's first paragraph as plain text, for the small pop-up a button tap can answer with."""
+    first = reply.text.strip().split("\n\n", 1)[0]
+    return render(first, PLAIN)[:CallbackQueryLimit.ANSWER_CALLBACK_QUERY_TEXT_LENGTH]

@@ -15,6 +15,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 PLACEHOLDER = re.compile(r"^\s*TODO\b", re.IGNORECASE)
+UNFINISHED_LINE = re.compile(r"^\s*(?:- )?TODO\b")
+"""A line of an answer staff have not written yet. Case matters: Spanish "Todo" is a word."""
+TOPIC_FIELD = re.compile(r"\{([^{}\s]*)\}")
 TopicId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,47}$")]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
@@ -129,6 +132,8 @@ class ButtonLabels(Model):
     keep: Label
 
 
+TOPIC_FIELDS = frozenset({"clinic_name", "city", "phone", "address", "prices", "callback_time", "hours"})
+"""The clinic details a topic's answer may name in {braces}."""
 TEMPLATE_FIELDS = frozenset({"clinic_name", "city", "phone", "address", "callback_time", "prices", "hours", "name", "section", "ref",
                              "limit", "field", "opens", "retention_days", "booking_days"})
 
@@ -162,6 +167,7 @@ class BookingButtons(TemplatedText):
     # "continue" is a Python keyword, so the field is aliased
     continue_: Label = Field(alias="continue")
     update: Label
+    withdraw: Label
     share_phone: Label
     form: Label
 
@@ -201,6 +207,8 @@ class BookingMessages(TemplatedText):
     continue_offer: Text
     expired: Text
     bad_contact: Text
+    bad_name: Text
+    withdrawn: Text
     too_long: Text
     need_text: Text
     field_names: BookingFieldNames
@@ -347,6 +355,28 @@ class Library(Model):
         fields = self._fields(extra)
         lines = [line for line in template.split("\n") if not self.unfilled(line)]
         return "\n".join(lines).format_map(fields)
+
+    def topic_body(self, topic_id: str) -> str:
+        """A topic's answer as clients read it: clinic details such as {address} filled in
+        like any message, and lines naming an unfilled detail or still marked TODO left out.
+        Other {words} stay as written (``check`` reports them), so a typo cannot break answers."""
+        body = self.topics[topic_id].body
+        if UNFINISHED_LINE.match(body):
+            return ""
+        fields = self._fields({})
+        lines = [line for line in body.split("\n")
+                 if not UNFINISHED_LINE.match(line) and not any(is_placeholder(fields[n]) for n in topic_fields(line))]
+        filled = TOPIC_FIELD.sub(lambda m: fields[m[1]] if m[1] in TOPIC_FIELDS else m[0], "\n".join(lines))
+        return filled.strip()
+
+    def offered(self, topic_id: str) -> bool:
+        """Whether a topic can be shown: its answer is written, not still a placeholder."""
+        return topic_id in self.topics and bool(self.topic_body(topic_id))
+
+
+def topic_fields(text: str) -> list[str]:
+    """The known clinic details a topic's text names in {braces}."""
+    return [name for name in TOPIC_FIELD.findall(text) if name in TOPIC_FIELDS]
 
 
 def _fields_in(template: str) -> set[str]:
