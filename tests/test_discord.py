@@ -147,7 +147,7 @@ async def test_long_replies_are_split_under_2000(client, recorder, core):
 
 
 async def test_errors_get_a_neutral_apology(client, recorder, library, monkeypatch, caplog):
-    async def broken(event):
+    async def broken(event, deliver=None):
         raise RuntimeError("boom")
 
     monkeypatch.setattr(client.core, "handle", broken)

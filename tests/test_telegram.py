@@ -172,7 +172,7 @@ async def test_network_errors_are_retried(core):
 async def test_a_failure_gets_a_neutral_apology(core, recorder, library, monkeypatch):
     bot = TelegramBot(core, TOKEN, TelegramSettings(), request=recorder, backoff=0)
 
-    async def broken(event):
+    async def broken(event, deliver=None):
         raise RuntimeError("boom")
 
     monkeypatch.setattr(core, "handle", broken)

@@ -131,20 +131,24 @@ class ClinicClient(discord.Client):
     async def on_message(self, message: discord.Message) -> None:
         if self.in_desk(message.channel):
             if not message.author.bot and self.is_staff(message.author):
-                replies = await self.core.handle(self.desk_event(message.channel, message.author, text=message.content))
-                await self.send_to(Address(platform="discord", chat_id=str(message.channel.id)), replies)
+                where = Address(platform="discord", chat_id=str(message.channel.id))
+                await self.core.handle(self.desk_event(message.channel, message.author, text=message.content),
+                                       lambda replies: self.send_to(where, replies))
             return
         text = self.text_for(message)
         if text is None:
             return
+
+        async def deliver(replies: list[Reply]) -> None:
+            reference = message if message.guild is not None else None
+            for reply in replies:
+                for part in to_messages(reply):
+                    await message.channel.send(part.content, view=part.view, reference=reference, mention_author=False,
+                                               allowed_mentions=ALLOWED_MENTIONS)
+                    reference = None
+
         async with message.channel.typing():
-            replies = await self.core.handle(message_event(message, text))
-        reference = message if message.guild is not None else None
-        for reply in replies:
-            for part in to_messages(reply):
-                await message.channel.send(part.content, view=part.view, reference=reference, mention_author=False,
-                                           allowed_mentions=ALLOWED_MENTIONS)
-                reference = None
+            await self.core.handle(message_event(message, text), deliver)
 
     # -- interactions --------------------------------------------------------
 
@@ -189,7 +193,10 @@ class ClinicClient(discord.Client):
             await self.answer_interaction(interaction, interaction_event(interaction, action=custom_id or "?"))
 
     async def answer_interaction(self, interaction: discord.Interaction, event: Event) -> None:
-        replies = await self._acknowledged(interaction, self.core.handle(event))
+        await self._acknowledged(interaction, self.core.handle(event, lambda replies: self._respond(interaction, replies)))
+
+    async def _respond(self, interaction: discord.Interaction, replies: list[Reply]) -> None:
+        """Replies go out as soon as the core has them, in turn order; the desk is told after."""
         ephemeral = all(r.kind is ReplyKind.NOTICE for r in replies)
         messages = [m for r in replies for m in to_messages(r)]
         if not messages and not interaction.response.is_done():  # nothing to say (relayed to staff, or a flood)
@@ -212,7 +219,7 @@ class ClinicClient(discord.Client):
         """Run ``work``; if it is slow, defer first so Discord's 3-second window is kept."""
         task = asyncio.ensure_future(work)
         done, _ = await asyncio.wait({task}, timeout=ACK_WITHIN)
-        if not done:
+        if not done and not interaction.response.is_done():  # the replies may be out while the desk is still told
             await interaction.response.defer(thinking=True)
         return await task
 

@@ -126,9 +126,12 @@ class TelegramBot:
         message = update.effective_message
         if event.file is None and event.attachment in ("photo", "document"):
             event = event.model_copy(update={"file": await self._client_file(message, event)})
-        replies = await self._with_typing(message.chat_id, self.core.handle(event))
-        after = self.core.pending_prompt(event.conversation_key)
-        await self.send(message.chat_id, replies, drop_keyboard=leaves_contact_step(before, after))
+
+        async def deliver(replies: list[Reply]) -> None:
+            after = self.core.pending_prompt(event.conversation_key)
+            await self.send(message.chat_id, replies, drop_keyboard=leaves_contact_step(before, after))
+
+        await self._with_typing(message.chat_id, self.core.handle(event, deliver))
 
     async def _client_file(self, message: Message, event: Event) -> Attachment:
         """Where the photo or document is; its bytes only when it must cross to another platform's desk."""
@@ -155,11 +158,22 @@ class TelegramBot:
             await query.answer()
             return
         before = self.core.pending_prompt(event.conversation_key)
+        delivered = False
+
+        async def deliver(replies: list[Reply]) -> None:
+            nonlocal delivered
+            delivered = True
+            await self._deliver_tap(update, query, event, replies, before)
+
         try:
-            replies = await self.core.handle(event)
+            await self.core.handle(event, deliver)
         except Exception:
-            await self._acknowledge(query)  # no button is left spinning
+            if not delivered:
+                await self._acknowledge(query)  # no button is left spinning
             raise
+
+    async def _deliver_tap(self, update: Update, query: CallbackQuery, event: Event, replies: list[Reply], before: Prompt | None) -> None:
+        """The tap's replies, sent in turn order (Core.handle calls this before the desk is told)."""
         after = self.core.pending_prompt(event.conversation_key)
         tap = answer_tap(replies, event.action or "", before, after)
         await self._acknowledge(query, tap.toast)
@@ -218,8 +232,8 @@ class TelegramBot:
             return
         if event.file is not None:
             event = event.model_copy(update={"file": await self._staff_file(update.effective_message, event)})
-        replies = await self.core.handle(event)
-        await self.send_to(Address(platform="telegram", chat_id=str(event.chat_id), thread_id=event.thread), replies)
+        where = Address(platform="telegram", chat_id=str(event.chat_id), thread_id=event.thread)
+        await self.core.handle(event, lambda replies: self.send_to(where, replies))
 
     async def _staff_file(self, message: Message, event: Event) -> Attachment:
         """Telegram clients get a copy of the message; only a client on another platform needs the bytes."""
@@ -229,7 +243,8 @@ class TelegramBot:
     async def on_desk_button(self, update: Update, query: CallbackQuery) -> None:
         event = desk_event(update, self.desk.telegram_topics)
         thread = str(query.message.message_thread_id) if query.message and query.message.message_thread_id else None
-        await self.send_to(Address(platform="telegram", chat_id=str(update.effective_chat.id), thread_id=thread), await self.core.handle(event))
+        where = Address(platform="telegram", chat_id=str(update.effective_chat.id), thread_id=thread)
+        await self.core.handle(event, lambda replies: self.send_to(where, replies))
 
     async def send_to(self, address: Address, replies: Reply | list[Reply]) -> None:
         """The outbox port: a client chat or a desk thread."""
