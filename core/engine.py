@@ -308,7 +308,7 @@ class Core:
             case Outcome.CLARIFY:
                 return [k.replies.clarify(decision.topics, decision.confidence)]
             case Outcome.URGENT:
-                return [k.replies.urgent(), *turn.handoff.open(turn.conversation, turn.event, "urgent", turn.now, turn.desk)]
+                return [k.replies.urgent(offer_team=False), *turn.handoff.open(turn.conversation, turn.event, "urgent", turn.now, turn.desk)]
             case Outcome.MEDICAL:
                 return [k.replies.medical()]
             case Outcome.BOOK:

@@ -16,7 +16,7 @@ from typing import Literal
 
 from core.answers import show_contact
 from core.content.models import Library
-from core.events import Address, Button, Event, Reply, ReplyKind
+from core.events import Address, Button, Event, Reply, ReplyKind, ThreadMark
 from core.hours import is_open, next_opening
 from core.records import Conversation, Ticket, Turn
 from core.storage import Store
@@ -87,7 +87,8 @@ class Handoff:
         ``said`` is what the client did in words: their text, or the label of the button pressed."""
         if said.casefold().split("@")[0] in ("/cancel", "cancel"):
             self._close(ticket, now, by=None)
-            actions.append(DeskAction(ticket.id, "tell_desk", Reply(kind=ReplyKind.NOTICE, text=f"Ticket #{ticket.id}: the client left the queue.")))
+            actions.append(DeskAction(ticket.id, "tell_desk", Reply(kind=ReplyKind.NOTICE, text=f"Ticket #{ticket.id}: the client left the queue.",
+                                                                    thread_mark=self._mark(ticket, "closed"))))
             return [self.back_to_bot(ticket, self.msg.left)]
         self._remember(ticket, Turn(role="client", text=said[:1000], at=now))
         name = escape_markdown(ticket.display_name or "Client")
@@ -105,7 +106,8 @@ class Handoff:
         ticket.urgent = True
         self.store.save_ticket(ticket)
         alert = f"🚨 **URGENT**: ticket #{ticket.id} is now urgent: the client describes a possible complication."
-        actions.append(DeskAction(ticket.id, "tell_desk", Reply(kind=ReplyKind.HUMAN, text=f"{alert}\n{self.on_call}".strip())))
+        actions.append(DeskAction(ticket.id, "tell_desk", Reply(kind=ReplyKind.HUMAN, text=f"{alert}\n{self.on_call}".strip(),
+                                                                thread_mark=self._mark(ticket, "urgent"))))
 
     def back_to_bot(self, ticket: Ticket, message: str) -> Reply:
         """Telling the client the bot answers again; a booking paused for the ticket is offered back."""
@@ -178,7 +180,8 @@ class Handoff:
         if command == "close":
             self._close(ticket, now, by=staff)
             actions.append(DeskAction(ticket.id, "tell_client", self.back_to_bot(ticket, self.msg.closed)))
-            return [self._desk(f"Ticket #{ticket.id} closed by {escape_markdown(staff)}. The bot answers this client again.")]
+            closed = self._desk(f"Ticket #{ticket.id} closed by {escape_markdown(staff)}. The bot answers this client again.")
+            return [closed.model_copy(update={"thread_mark": self._mark(ticket, "closed")})]
         if command == "note":
             self._remember(ticket, Turn(role="staff", text=f"[note] {text}"[:1000], at=now))
             return [self._desk(f"Note added to ticket #{ticket.id} (not sent to the client).")]
@@ -192,7 +195,8 @@ class Handoff:
         if ticket.status == "open":
             ticket.status, ticket.claimed_at, ticket.claimed_by = "claimed", now, event.display_name or "staff"
         self._remember(ticket, Turn(role="staff", text=text[:1000], at=now))
-        actions.append(DeskAction(ticket.id, "tell_client", Reply(kind=ReplyKind.HUMAN, text=f"**{signature}:** {escape_markdown(text)}")))
+        actions.append(DeskAction(ticket.id, "tell_client", Reply(kind=ReplyKind.HUMAN, text=f"**{signature}:** {escape_markdown(text)}",
+                                                                  file=event.file)))
         return []
 
     def forget(self, ticket: Ticket, now: datetime, actions: list[DeskAction]) -> None:
@@ -229,7 +233,12 @@ class Handoff:
                 lines.append(f"Booking request {request.ref}: {escape_markdown(request.name)}, {escape_markdown(contact)},"
                              f" {escape_markdown(request.times)} ({request.status})")
         buttons = (Button(label="Claim", action=f"ticket:claim:{ticket.id}"), Button(label="Close", action=f"ticket:close:{ticket.id}"))
-        return Reply(kind=ReplyKind.HUMAN, text="\n".join(lines), buttons=buttons)
+        return Reply(kind=ReplyKind.HUMAN, text="\n".join(lines), buttons=buttons,
+                     thread_mark=self._mark(ticket, "urgent") if ticket.urgent else None)
+
+    def _mark(self, ticket: Ticket, state: str) -> ThreadMark:
+        """The ticket's state for desks that can show it on the thread (a forum topic's name)."""
+        return ThreadMark(state=state, title=self.title(ticket))
 
     def title(self, ticket: Ticket) -> str:
         return f"#{ticket.id} {ticket.display_name or 'Client'} ({ticket.platform})"[:100]

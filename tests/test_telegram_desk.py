@@ -188,7 +188,6 @@ async def test_staff_photos_are_taken_from_the_topic_without_a_download(desk):
     assert recorder.sent("getFile") == []
 
 
-@pytest.mark.xfail(strict=True, reason="needs core/handoff.py: Handoff._relay_to_client to pass file=event.file on to the client")
 async def test_staff_photos_reach_the_client(desk):
     bot, recorder, core, _ = desk
     await feed(bot, message_update("/human"))
@@ -269,7 +268,6 @@ async def test_a_topic_staff_already_closed_by_hand_is_left_as_it_is(desk):
     assert methods(recorder) == ["sendMessage", "editForumTopic"]
 
 
-@pytest.mark.xfail(strict=True, reason="needs core/handoff.py to set Reply.thread_mark: 'closed' on the notice that a ticket closed")
 async def test_closing_a_ticket_closes_and_marks_its_topic(desk):
     bot, recorder, core, _ = desk
     await feed(bot, message_update("/human"))
@@ -278,7 +276,6 @@ async def test_closing_a_ticket_closes_and_marks_its_topic(desk):
     assert recorder.sent("closeForumTopic")[0]["message_thread_id"] == 55
 
 
-@pytest.mark.xfail(strict=True, reason="needs core/handoff.py to set Reply.thread_mark: 'urgent' on an urgent ticket's card")
 async def test_an_urgent_tickets_topic_is_marked_urgent(desk):
     bot, recorder, core, _ = desk
     await feed(bot, message_update("the redness is spreading and there's pus"))
