@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
+from cli.spreadsheet import as_csv as spreadsheet_csv
+from cli.spreadsheet import local_time
 from core.records import BookingRequest
 
 COLUMNS = ["ref", "created", "name", "contact", "contact_kind", "times", "concerns", "platform", "status"]
 
 
-def rows(requests: list[BookingRequest]) -> list[dict[str, str]]:
+def rows(requests: list[BookingRequest], zone: str) -> list[dict[str, str]]:
+    """One row per request, times in the clinic's zone (``zone``, from clinic.yaml)."""
     return [{
         "ref": r.ref,
-        "created": r.created_at.isoformat(timespec="minutes"),
+        "created": local_time(r.created_at, zone),
         "name": r.name,
         "contact": r.contact,
         "contact_kind": r.contact_kind,
@@ -25,11 +25,7 @@ def rows(requests: list[BookingRequest]) -> list[dict[str, str]]:
 
 
 def as_csv(table: list[dict[str, str]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS)
-    writer.writeheader()
-    writer.writerows(table)
-    return buffer.getvalue()
+    return spreadsheet_csv(table, COLUMNS)
 
 
 def as_text(table: list[dict[str, str]]) -> str:

@@ -15,6 +15,7 @@ from cli.ask import as_json, as_text, ask, ask_many, dumps, explain, scratch_dir
 from cli.compose import StartupError, build_core, configure_logging, load_knowledge, running
 from cli.serve import serve
 from core.checks import as_dicts, check
+from core.content import ContentErrors, load_library
 from core.settings import Settings, SettingsError, load_settings
 from core.storage import StorageError, Store
 
@@ -146,7 +147,11 @@ def _since(days: float | None) -> datetime | None:
 
 
 def _leads(args: argparse.Namespace, settings: Settings) -> int:
-    table = leads.rows(Store(settings.storage.dir, readonly=True).bookings(_since(args.since)))
+    try:
+        zone = load_library(settings.content.dir).clinic.hours.timezone
+    except ContentErrors as exc:
+        raise StartupError(f"The content in {settings.content.dir} has errors:\n{exc}") from None
+    table = leads.rows(Store(settings.storage.dir, readonly=True).bookings(_since(args.since)), zone)
     print(leads.as_csv(table) if args.csv else leads.as_text(table), end="" if args.csv else "\n")
     return 0
 

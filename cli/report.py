@@ -7,14 +7,14 @@ the topic the current content would come closest to.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from rapidfuzz import fuzz, process
 
+from cli.spreadsheet import as_csv as spreadsheet_csv
+from cli.spreadsheet import local_time
 from core.knowledge import Knowledge
 from core.records import Unanswered
 from core.text import content_words
@@ -58,6 +58,7 @@ def group(entries: list[Unanswered], common: frozenset[str] = frozenset()) -> li
 
 
 def rows(groups: list[Group], knowledge: Knowledge) -> list[dict]:
+    zone = knowledge.library.clinic.hours.timezone
     out = []
     for g in groups:
         ranked = [s for s in knowledge.classifier.scores(g.example) if s.kind == "topic"][:1]
@@ -67,17 +68,13 @@ def rows(groups: list[Group], knowledge: Knowledge) -> list[dict]:
             "other_wordings": len(g.wordings) - 1,
             "closest_topic": ranked[0].class_id if ranked else "",
             "score": round(ranked[0].score, 2) if ranked else 0.0,
-            "last_seen": g.last_seen.isoformat(timespec="minutes") if g.last_seen else "",
+            "last_seen": local_time(g.last_seen, zone),
         })
     return out
 
 
 def as_csv(table: list[dict]) -> str:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=["count", "question", "other_wordings", "closest_topic", "score", "last_seen"])
-    writer.writeheader()
-    writer.writerows(table)
-    return buffer.getvalue()
+    return spreadsheet_csv(table, ["count", "question", "other_wordings", "closest_topic", "score", "last_seen"])
 
 
 def as_text(table: list[dict]) -> str:
