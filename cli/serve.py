@@ -73,6 +73,7 @@ async def serve(settings: Settings, content: Path) -> int:
 
     outbox = PlatformOutbox()
     core = build_core(content, Store(settings.storage.dir, fsync=settings.storage.fsync), outbox, settings)
+    outbox.on_unreachable = core.client_unreachable
     warn_unfilled(content, core.knowledge.library)
     bots: list[TelegramBot | DiscordBot] = []
     if telegram_token:

@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from core import actions
 from core.booking import BookingFlow
 from core.content.models import Library
-from core.events import Button, Event, Prompt, Reply, ReplyKind
+from core.events import Address, Button, Event, Prompt, Reply, ReplyKind
 from core.flow_stage import CANCEL_WORDS, flow_stage, offer_to_continue
 from core.handoff import DeskAction, Handoff, client_address, thread_address
 from core.knowledge import Knowledge
@@ -354,6 +354,18 @@ class Core:
             await self._carry_out(actions, handoff)
         log.info("handled desk event: %s", ",".join(r.kind for r in replies) or "relayed")
         return replies
+
+    async def client_unreachable(self, address: Address) -> None:
+        """A platform says a client can no longer be reached: their open ticket is closed
+        with a note to staff. Called from inside a delivery, so it takes no turn lock."""
+        ticket = self.store.open_ticket_of(f"{address.platform}:{address.chat_id}")
+        if ticket is None:
+            return
+        handoff = self._handoff(self.knowledge)
+        actions: list[DeskAction] = []
+        handoff.unreachable(ticket, self.clock(), actions)
+        await self.store.commit()
+        await self._carry_out(actions, handoff)
 
     async def _carry_out(self, actions: list[DeskAction], handoff: Handoff, holding: str | None = None) -> None:
         """Desk side effects, after the state they depend on is durable. A message for a client

@@ -199,6 +199,14 @@ class Handoff:
                                                                   file=event.file)))
         return []
 
+    def unreachable(self, ticket: Ticket, now: datetime, actions: list[DeskAction]) -> None:
+        """The client blocked the bot (or deleted their chat): nothing more can reach them,
+        so their ticket is closed and staff are told why in its thread."""
+        self._close(ticket, now, by=None)
+        actions.append(DeskAction(ticket.id, "tell_desk", Reply(
+            kind=ReplyKind.NOTICE, text=f"Ticket #{ticket.id}: the client blocked the bot, so messages can no longer reach them. "
+                                        "The ticket is closed.", thread_mark=self._mark(ticket, "closed"))))
+
     def forget(self, ticket: Ticket, now: datetime, actions: list[DeskAction]) -> None:
         """The client asked to be forgotten: close their ticket and tell the desk why it went quiet."""
         self._close(ticket, now, by=None)

@@ -282,8 +282,6 @@ async def test_an_urgent_tickets_topic_is_marked_urgent(desk):
     assert [p["name"] for p in recorder.sent("editForumTopic")] == ["🚨 #1 Ann (telegram)"]
 
 
-@pytest.mark.xfail(strict=True, reason="needs core/engine.py: Core.client_unreachable(address) closing the ticket with a note to staff, "
-                                       "wired as PlatformOutbox.on_unreachable (cli/serve.py)")
 async def test_a_client_who_blocked_the_bot_has_their_ticket_closed_with_a_note_to_staff(knowledge, store):
     bot, recorder, core, outbox = desk_bot(knowledge, store, topics=True)
     outbox.on_unreachable = core.client_unreachable
