@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from cli.spreadsheet import as_csv as spreadsheet_csv
 from cli.spreadsheet import local_time
+from core.answers import show_contact
 from core.records import BookingRequest
 
 COLUMNS = ["ref", "created", "name", "contact", "contact_kind", "times", "concerns", "platform", "status"]
@@ -15,7 +16,7 @@ def rows(requests: list[BookingRequest], zone: str) -> list[dict[str, str]]:
         "ref": r.ref,
         "created": local_time(r.created_at, zone),
         "name": r.name,
-        "contact": r.contact,
+        "contact": show_contact(r.contact, r.contact_kind),
         "contact_kind": r.contact_kind,
         "times": r.times,
         "concerns": ", ".join([*r.concerns, r.other] if r.other else r.concerns),

@@ -146,12 +146,17 @@ def _since(days: float | None) -> datetime | None:
     return datetime.now(UTC) - timedelta(days=days) if days else None
 
 
-def _leads(args: argparse.Namespace, settings: Settings) -> int:
+def _clinic_zone(settings: Settings) -> str:
+    """The clinic's time zone from clinic.yaml; UTC (named as such in the output) when the
+    content cannot be read, since a list of call-backs must never be blocked by a content typo."""
     try:
-        zone = load_library(settings.content.dir).clinic.hours.timezone
-    except ContentErrors as exc:
-        raise StartupError(f"The content in {settings.content.dir} has errors:\n{exc}") from None
-    table = leads.rows(Store(settings.storage.dir, readonly=True).bookings(_since(args.since)), zone)
+        return load_library(settings.content.dir).clinic.hours.timezone
+    except ContentErrors:
+        return "UTC"
+
+
+def _leads(args: argparse.Namespace, settings: Settings) -> int:
+    table = leads.rows(Store(settings.storage.dir, readonly=True).bookings(_since(args.since)), _clinic_zone(settings))
     print(leads.as_csv(table) if args.csv else leads.as_text(table), end="" if args.csv else "\n")
     return 0
 

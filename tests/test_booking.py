@@ -190,7 +190,7 @@ def test_leads_command_lists_requests_as_text_and_csv(tmp_path):
     config.write_text(f'[storage]\ndir = "{tmp_path / "data"}"\n')
     run = lambda *a: subprocess.run([sys.executable, "run.py", "--config", str(config), "leads", *a], cwd=ROOT, capture_output=True, text=True)  # noqa: E731
     text = run()
-    assert text.returncode == 0 and text.stdout.count("MN-AAAA-BBBB") == 1 and "Ann, Lee <+15015550123>" in text.stdout
+    assert text.returncode == 0 and text.stdout.count("MN-AAAA-BBBB") == 1 and "Ann, Lee <(501) 555-0123>" in text.stdout
     csv_lines = run("--csv").stdout.splitlines()
     assert csv_lines[0] == "ref,created,name,contact,contact_kind,times,concerns,platform,status"
-    assert csv_lines[1].startswith('MN-AAAA-BBBB,2026-11-24T15:00+00:00,"Ann, Lee",+15015550123,phone,Mondays,Pores,telegram,new')
+    assert csv_lines[1].startswith('MN-AAAA-BBBB,2026-11-24 15:00 UTC,"Ann, Lee",(501) 555-0123,phone,Mondays,Pores,telegram,new')
