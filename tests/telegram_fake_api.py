@@ -7,6 +7,7 @@ import asyncio
 import json
 from itertools import count
 
+import pytest
 from aiohttp import web
 
 from tests.telegram_harness import BOT_USER
@@ -74,3 +75,13 @@ async def serve_fake_api(api: FakeBotApi) -> tuple[web.AppRunner, int]:
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     return runner, site._server.sockets[0].getsockname()[1]
+
+
+@pytest.fixture
+async def api(monkeypatch):
+    """The fake Bot API serving on 127.0.0.1 for one test."""
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    api = FakeBotApi()
+    runner, api.port = await serve_fake_api(api)
+    yield api
+    await runner.cleanup()

@@ -13,19 +13,10 @@ from bots.telegram.app import TelegramBot
 from core.events import Address, Reply, ReplyKind
 from core.outbox import PlatformOutbox
 from core.settings import TelegramSettings
-from tests.telegram_fake_api import FakeBotApi, serve_fake_api
+from tests.telegram_fake_api import api  # noqa: F401 - the fixture
 from tests.telegram_harness import message_update
 
 TOKEN = "123456:ERRORS"
-
-
-@pytest.fixture
-async def api(monkeypatch):
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    api = FakeBotApi()
-    runner, api.port = await serve_fake_api(api)
-    yield api
-    await runner.cleanup()
 
 
 @pytest.fixture

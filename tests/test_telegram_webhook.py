@@ -12,20 +12,11 @@ import pytest
 
 from bots.telegram.app import TelegramBot
 from core.settings import TelegramSettings
-from tests.telegram_fake_api import FakeBotApi, serve_fake_api
+from tests.telegram_fake_api import FakeBotApi, api  # noqa: F401 - the fixture
 from tests.telegram_harness import message_update
 
 TOKEN = "123456:WEBHOOK"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-
-
-@pytest.fixture
-async def api(monkeypatch):
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    api = FakeBotApi()
-    runner, api.port = await serve_fake_api(api)
-    yield api
-    await runner.cleanup()
 
 
 def free_port() -> int:

@@ -51,25 +51,10 @@ _SPLIT = re.compile(
 )
 
 
-class Outcome(StrEnum):
-    ANSWER = "answer"
-    CLARIFY = "clarify"
-    FALLBACK = "fallback"
-    BOOK = "book"
-    APPOINTMENT = "appointment"
-    HUMAN = "human"
-    GREETING = "greeting"
-    THANKS = "thanks"
-    BYE = "bye"
-    MENU = "menu"
-    HELP = "help"
-    PRICE = "price"
-    LOCATION = "location"
-    HOURS = "hours"
-    CONTACT = "contact"
-    MEDICAL = "medical"
-    URGENT = "urgent"
-    OUT_OF_SCOPE = "out_of_scope"
+Outcome = StrEnum("Outcome", {"ANSWER": "answer", "CLARIFY": "clarify", "FALLBACK": "fallback",
+                              **{kind.name: kind.value for kind in Kind if kind is not Kind.TOPIC}})
+"""What to do with a message: answer topics, ask "did you mean", fall back, or act on one of
+the other outcome classes (built from ``Kind``, so a new class is a new outcome too)."""
 
 
 @dataclass(frozen=True)
