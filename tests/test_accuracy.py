@@ -10,9 +10,9 @@ from cli.accuracy import Case, evaluate, load_cases, right
 
 DEV_SET = Path(__file__).resolve().parents[2] / "shared" / "eval" / "client-questions.jsonl"
 
-OWN_FLOORS = {"answer": 0.95, "booking": 0.9, "human": 1.0, "medical": 1.0, "urgent": 1.0, "out_of_scope": 0.9,
+OWN_FLOORS = {"answer": 0.95, "booking": 0.9, "human": 1.0, "medical": 1.0, "urgent": 1.0, "out_of_scope": 0.95,
               "smalltalk": 1.0, "clinic": 1.0}
-DEV_FLOORS = {"answer": 0.9, "booking": 0.95, "human": 0.9, "medical": 1.0, "urgent": 1.0, "out_of_scope": 0.95}
+DEV_FLOORS = {"answer": 0.95, "booking": 0.95, "human": 0.95, "medical": 1.0, "urgent": 1.0, "out_of_scope": 0.95}
 
 
 @pytest.fixture(scope="module")
