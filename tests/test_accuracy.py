@@ -1,6 +1,9 @@
-"""Floors on understanding, a little under the measured figures, on two labelled sets:
-the team's own tests/questions.yaml, and the clinic's client-question development set
-in ../shared/eval when it is there (CI has it beside the clone)."""
+"""Floors on understanding, a little under the measured figures, on three labelled sets:
+the team's own tests/questions.yaml; tests/client-questions-blind.jsonl, written from the
+clinic's page and the labelling rules only by someone who had not seen our content or the
+development set (the honest measure of how we do on phrasing nobody tuned for); and the
+clinic's client-question development set in ../shared/eval when it is there (CI has it
+beside the clone)."""
 
 from pathlib import Path
 
@@ -9,9 +12,11 @@ import pytest
 from cli.accuracy import Case, evaluate, load_cases, right
 
 DEV_SET = Path(__file__).resolve().parents[2] / "shared" / "eval" / "client-questions.jsonl"
+BLIND_SET = Path(__file__).resolve().parent / "client-questions-blind.jsonl"
 
 OWN_FLOORS = {"answer": 0.95, "booking": 0.9, "human": 1.0, "medical": 1.0, "urgent": 1.0, "out_of_scope": 0.95,
               "smalltalk": 1.0, "clinic": 1.0}
+BLIND_FLOORS = {"answer": 0.93, "booking": 0.8, "human": 1.0, "medical": 1.0, "urgent": 1.0, "out_of_scope": 0.95}
 DEV_FLOORS = {"answer": 0.95, "booking": 0.95, "human": 0.95, "medical": 1.0, "urgent": 1.0, "out_of_scope": 0.95}
 
 
@@ -47,6 +52,10 @@ def _check(report, floors):
 
 async def test_accuracy_floors_on_our_own_set(core, cases):
     _check(await evaluate(core, cases), OWN_FLOORS)
+
+
+async def test_accuracy_floors_on_the_blind_set(core):
+    _check(await evaluate(core, load_cases(BLIND_SET)), BLIND_FLOORS)
 
 
 @pytest.mark.skipif(not DEV_SET.is_file(), reason="the shared development set is not beside this clone")
