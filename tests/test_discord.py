@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bots.discord.app import ClinicClient, intents
-from bots.discord.convert import PREFIX
+from bots.discord.components import PREFIX
 from core.settings import DiscordSettings
 from tests.discord_harness import (APP_ID, DM_CHANNEL, GUILD_ID, OTHER_CHANNEL, SUPPORT_CHANNEL, Recorder, click, feed, guild_create,
                                    message, ready, slash, user)

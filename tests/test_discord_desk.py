@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bots.discord.app import ClinicClient
-from bots.discord.convert import PREFIX
+from bots.discord.components import PREFIX
 from core.engine import Core
 from core.events import Address, Event, Reply
 from core.outbox import PlatformOutbox
