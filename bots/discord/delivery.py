@@ -26,29 +26,30 @@ log = logging.getLogger(__name__)
 NOT_DELIVERED = "⚠️ Not delivered to the client: {reason}"
 TOO_LARGE = 413
 TOO_LARGE_CODE = 40005
+CANNOT_DM = 50007
 
 
 class Delivery:
     def __init__(self, client: discord.Client) -> None:
         self.client = client
 
-    async def channel(self, address: Address) -> Any:
+    async def channel(self, address: Address) -> discord.abc.Messageable:
         """A desk thread, a client's DM channel, or (for conversations stored before clients were
-        keyed by their DMs, as ``channel:user``) that user's DMs, never the shared channel."""
+        keyed by their DMs, as ``channel:user``) that user's DMs, never the shared channel. Sending
+        needs only the id, so nothing is fetched."""
         _, _, user = address.chat_id.partition(":")
         if user and not address.thread_id:
             return await self.client.create_dm(discord.Object(int(user)))
         target = int(address.thread_id or address.chat_id)
-        return self.client.get_channel(target) or await self.client.fetch_channel(target)
+        return self.client.get_channel(target) or self.client.get_partial_messageable(target)
 
     async def send_to(self, address: Address, replies: Reply | list[Reply]) -> None:
-        """The outbox's way in: a client's DMs or a desk thread. A client who cannot be sent
-        DMs any more is reported as unreachable, so their ticket is closed."""
-        channel = await self.channel(address)
+        """The outbox's way in: a client's DMs or a desk thread. A client who no longer accepts
+        our DMs is reported as unreachable, so their ticket is closed."""
         try:
-            await self.send(channel, replies if isinstance(replies, list) else [replies])
+            await self.send(await self.channel(address), replies if isinstance(replies, list) else [replies])
         except discord.Forbidden as exc:
-            if isinstance(channel, discord.DMChannel):
+            if exc.code == CANNOT_DM:
                 raise Unreachable(f"discord DM refused: {exc.text}") from exc
             raise
 
@@ -71,7 +72,9 @@ class Delivery:
             return
         try:
             await self.send(await self.channel(Address(platform="discord", chat_id=str(dm_channel))), personal)
-        except discord.Forbidden:
+        except discord.Forbidden as exc:
+            if exc.code != CANNOT_DM:
+                raise
             log.info("a client in a server channel does not accept DMs; told to use commands there")
             pointer = closed
         await self.send(message.channel, [Reply(kind=ReplyKind.NOTICE, text=pointer)], reference=message if not public else None)
