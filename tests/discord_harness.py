@@ -34,12 +34,14 @@ def dm_channel_of(uid: int) -> int:
 class Recorder:
     """Stands in for discord.py's HTTP client and webhook adapter; records every call.
     ``refuse`` maps a (method, path) to the HTTP status and Discord error code it answers with;
-    ``files`` serves attachment downloads by URL."""
+    ``refuse_uploads`` does the same for messages with files only; ``files`` serves attachment
+    downloads by URL."""
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, str, Any]] = []
         self.refuse: dict[tuple[str, str], tuple[int, int]] = {}
         self.files: dict[str, bytes] = {}
+        self.refuse_uploads: dict[str, tuple[int, int]] = {}
 
     def install(self, monkeypatch) -> None:
         recorder = self
@@ -64,8 +66,9 @@ class Recorder:
             payload = next((json.loads(f["value"]) for f in form if f.get("name") == "payload_json"), None)
         path = route.url.removeprefix(Route.BASE)
         self.calls.append((route.method, path, payload))
-        if (route.method, path) in self.refuse:
-            status, code = self.refuse[(route.method, path)]
+        refused = self.refuse.get((route.method, path)) or (self.refuse_uploads.get(path) if files else None)
+        if refused:
+            status, code = refused
             error = {403: discord.Forbidden, 404: discord.NotFound}.get(status, discord.HTTPException)
             raise error(FakeResponse(status), {"message": f"refused ({code})", "code": code})
         return self._answer(route.method, path, payload)
