@@ -255,7 +255,8 @@ class ClinicClient(discord.Client):
             if interaction.type in SETTLING:
                 await interaction.response.defer()
             else:
-                await interaction.response.defer(thinking=True, ephemeral=interaction.guild_id is not None and not self.in_desk(interaction.channel))
+                in_server = interaction.guild_id is not None and not self.in_desk(interaction.channel)
+                await interaction.response.defer(thinking=True, ephemeral=in_server)
         return await task
 
     # -- error hooks: log, then answer neutrally -----------------------------
@@ -306,8 +307,8 @@ async def staff_files(message: discord.Message) -> list[Attachment]:
                 data = await attachment.read()
             except discord.HTTPException:
                 log.warning("could not download a staff %s; sending its link instead", file_kind(attachment))
-        files.append(Attachment(kind=file_kind(attachment), name=attachment.filename, url=attachment.url, data=data, source_platform=PLATFORM,
-                                source_chat=str(message.channel.id), source_message=str(message.id)))
+        files.append(Attachment(kind=file_kind(attachment), name=attachment.filename, url=attachment.url, data=data,
+                                source_platform=PLATFORM, source_chat=str(message.channel.id), source_message=str(message.id)))
     return files
 
 
