@@ -110,3 +110,19 @@ async def test_a_confirmed_summary_loses_its_buttons_and_a_double_click_gets_one
 def test_the_adapter_leaves_booking_to_the_core():
     source = "".join(path.read_text() for path in (Path(__file__).parents[1] / "bots" / "discord").glob("*.py"))
     assert "book:" not in source and "✓" not in source
+
+
+async def test_a_slow_answer_in_the_server_is_deferred_and_stays_private(client, recorder, monkeypatch):
+    await book_to_summary(client, recorder, channel_id=SUPPORT_CHANNEL)
+    monkeypatch.setattr("bots.discord.app.ACK_WITHIN", 0)  # the answer counts as slow
+    recorder.calls.clear()
+    await feed(client, "INTERACTION_CREATE", click(f"{PREFIX}book:confirm", channel_id=SUPPORT_CHANNEL))
+    [(_, deferred)] = recorder.posts("/callback")
+    assert deferred["type"] == 6  # acknowledged on the clicked message
+    [settled] = [payload for method, path, payload in recorder.calls if method == "PATCH"]
+    assert all(c["disabled"] for row in settled["components"] for c in row["components"])
+    assert [p["flags"] for _, p in recorder.messages()] == [64]
+    recorder.calls.clear()
+    await feed(client, "INTERACTION_CREATE", slash("privacy", channel_id=SUPPORT_CHANNEL))
+    [(_, thinking)] = recorder.posts("/callback")
+    assert thinking == {"type": 5, "data": {"flags": 64}} and [p["flags"] for _, p in recorder.messages()] == [64]
