@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bots.discord.components import PREFIX
 from tests.discord_harness import DM_CHANNEL, SUPPORT_CHANNEL, click, feed, interaction, message, slash
-from tests.test_discord import buttons, client, components, recorder, start  # noqa: F401 - fixtures
+from tests.test_discord import client, components, recorder, start  # noqa: F401 - client and recorder are fixtures
 
 FORM_ANSWERS = {"name": "Ann Lee", "contact": "+1 501 555 0147", "times": "Friday mornings"}
 
