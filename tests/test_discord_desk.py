@@ -180,6 +180,12 @@ async def test_staff_files_reach_the_client_uploaded_or_linked_and_failures_are_
     assert note_path == f"/channels/{DESK_THREAD}/messages" and note["content"].startswith("⚠️ Not delivered to the client")
     assert str(note["message_reference"]["message_id"]) == staff_message["id"]
 
+    recorder.files["https://cdn.example/scan.pdf"] = b"%PDF"
+    recorder.refuse_uploads[f"/channels/{DM_CHANNEL}/messages"] = (413, 40005)  # too large for this client after all
+    await feed(client, "MESSAGE_CREATE", staff_says("", attachments=[pdf("scan.pdf")]))
+    path, sent = recorder.messages()[-1]
+    assert path == f"/channels/{DM_CHANNEL}/messages" and sent["content"] == "**dana (Clinic team):**\nhttps://cdn.example/scan.pdf"
+
 
 @pytest.mark.parametrize("desk", [SETTINGS.model_copy(update={"sync_commands": "guild"})], indirect=True)
 async def test_staff_commands_are_slash_commands_for_the_staff_role_in_the_desk(desk, store):

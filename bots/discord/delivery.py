@@ -96,7 +96,8 @@ class Delivery:
             except discord.Forbidden:
                 raise
             except discord.HTTPException as exc:
-                if exc.status != TOO_LARGE and exc.code != TOO_LARGE_CODE or not file.url:
+                too_large = exc.status == TOO_LARGE or exc.code == TOO_LARGE_CODE
+                if not (too_large and file.url):
                     await self._post(channel, part, reference)
                     await self._not_delivered(file, exc.text or f"Discord refused the file ({exc.status})")
                     return
