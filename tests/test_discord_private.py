@@ -126,3 +126,10 @@ async def test_a_slow_answer_in_the_server_is_deferred_and_stays_private(client,
     await feed(client, "INTERACTION_CREATE", slash("privacy", channel_id=SUPPORT_CHANNEL))
     [(_, thinking)] = recorder.posts("/callback")
     assert thinking == {"type": 5, "data": {"flags": 64}} and [p["flags"] for _, p in recorder.messages()] == [64]
+
+
+async def test_a_ticket_stored_with_a_shared_channel_still_reaches_the_client_privately(client, recorder):
+    from core.events import Address, Reply, ReplyKind
+
+    await client.send_to(Address(platform="discord", chat_id=f"{SUPPORT_CHANNEL}:42"), Reply(kind=ReplyKind.HUMAN, text="**dana:** hi"))
+    assert [(m, p) for m, p, _ in recorder.calls] == [("POST", "/users/@me/channels"), ("POST", f"/channels/{DM_CHANNEL}/messages")]
