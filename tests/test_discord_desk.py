@@ -12,7 +12,7 @@ from core.outbox import PlatformOutbox
 from core.settings import DeskSettings, DiscordSettings
 from tests.conftest import ticking
 from tests.discord_harness import (APP_ID, DESK_CHANNEL, DESK_THREAD, DM_CHANNEL, GUILD_ID, STAFF_ROLE, SUPPORT_CHANNEL, Recorder, click,
-                                   feed, guild_create, message, ready, slash, thread, user)
+                                   dm_channel_of, feed, guild_create, message, ready, slash, thread, user)
 
 DESK = DeskSettings(platform="discord", discord_channel_id=DESK_CHANNEL, discord_staff_role_id=STAFF_ROLE)
 SETTINGS = DiscordSettings(guild_id=GUILD_ID, support_channel_id=SUPPORT_CHANNEL, sync_commands="off")
@@ -140,6 +140,11 @@ async def test_urgent_tickets_ping_exactly_the_on_call_role_and_client_text_cann
     assert alert["content"].endswith(f"\n<@&{ON_CALL}>") and alert["allowed_mentions"] == {"parse": [], "users": [], "roles": [ON_CALL]}
     relayed = [m["content"] for p, m in recorder.messages() if p == f"/channels/{DESK_THREAD}/messages"][-2]
     assert "@\u200beveryone" in relayed and f"<@\u200b&{ON_CALL}>" in relayed  # the client's own mentions stay inert
+
+    await feed(client, "MESSAGE_CREATE", message("the redness is spreading", author=user(43, "bo"), channel_id=dm_channel_of(43)))
+    urgent_card = recorder.messages()[-1][1]  # a ticket that opens urgent pings in its card
+    assert urgent_card["content"].startswith("🚨 **URGENT** **Ticket #2**") and urgent_card["content"].endswith(f"\n<@&{ON_CALL}>")
+    assert urgent_card["allowed_mentions"] == {"parse": [], "users": [], "roles": [ON_CALL]}
 
 
 async def test_a_ticket_from_the_support_channel_continues_in_dms(desk, store, library):
