@@ -28,7 +28,7 @@ def as_json(replies: list[Reply]) -> dict:
         "topic": main.topic,
         "confidence": round(main.confidence, 3) if main.confidence is not None else None,
         "text": "\n\n".join(r.text for r in replies),
-        "buttons": [b.model_dump(exclude_none=True) for r in replies for b in r.buttons],
+        "buttons": [b.model_dump(exclude_defaults=True) for r in replies for b in r.buttons],
     }
 
 

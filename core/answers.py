@@ -117,7 +117,7 @@ def pick(text: str, options: Sequence[Button], loose: bool = True) -> Button | N
         return options[index] if 0 <= index < len(options) else None
     typed = _stems(text)
     for option in options:
-        name = option.label.removeprefix("✓ ")
+        name = option.label
         label = _stems(name)
         if typed == label or "".join(said) == "".join(words(name)):
             return option

@@ -31,6 +31,8 @@ LIMITS = {"name": 80, "contact": 120, "times": 200, "other": 200}
 BENEFITS_SECTION = "benefits"
 OVERVIEW_SUFFIX = "-overview"
 REPEAT_WINDOW = timedelta(hours=24)
+FORM = "book:form"
+"""Pressed to fill the typed fields in one form; where no form can be shown it asks the step again."""
 
 
 @dataclass
@@ -270,16 +272,17 @@ class BookingFlow:
         form = self._form(draft)
         match draft.step:
             case "name":
-                return self._prompt(self.msg.ask_name, Prompt(field="name", kind="text", form=form, form_label=b.form), (cancel,))
+                prompt = Prompt(field="name", kind="text", form=form, form_label=b.form, form_action=FORM)
+                return self._prompt(self.msg.ask_name, prompt, (cancel,))
             case "contact":
                 share = (Button(label=b.share_phone, action="book:share-phone"),)
-                prompt = Prompt(field="contact", kind="contact", options=share, form=form, form_label=b.form)
+                prompt = Prompt(field="contact", kind="contact", options=share, form=form, form_label=b.form, form_action=FORM)
                 return self._prompt(self.msg.ask_contact, prompt, (cancel,))
             case "times":
                 options = tuple(Button(label=label, action=f"book:time:{key}") for key, label in self.msg.time_choices.items())
                 return self._prompt(self.msg.ask_times, Prompt(field="times", kind="choice", options=options), (*options, cancel))
             case "concerns":
-                options = tuple(Button(label=("✓ " if c in draft.concerns else "") + self.lib.topics[c].button, action=f"book:concern:{c}")
+                options = tuple(Button(label=self.lib.topics[c].button, action=f"book:concern:{c}", checked=c in draft.concerns)
                                 for c in self.concerns)
                 other = Button(label=b.other, action="book:concern:other")
                 done = Button(label=b.done, action="book:concerns-done")
@@ -287,7 +290,8 @@ class BookingFlow:
                 return self._prompt(self.msg.ask_concerns, prompt, (*options, other, done, cancel))
             case "other":
                 other = (FormField(name="other", label=b.other, value=draft.other, max_length=LIMITS["other"]),)
-                return self._prompt(self.msg.ask_other_concern, Prompt(field="other", kind="text", form=other, form_label=b.form), (cancel,))
+                prompt = Prompt(field="other", kind="text", form=other, form_label=b.form, form_action=FORM)
+                return self._prompt(self.msg.ask_other_concern, prompt, (cancel,))
             case "consent":
                 options = (Button(label=b.agree, action="book:consent:yes"), Button(label=b.decline, action="book:consent:no"))
                 return self._prompt(self.msg.ask_consent, Prompt(field="consent", kind="consent", options=options), (*options, cancel))

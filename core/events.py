@@ -54,6 +54,10 @@ class Event(Frozen):
     form: dict[str, str] | None = Field(
         default=None, description="Several answers at once, e.g. from a Discord modal or select menu."
     )
+    channel: str | None = Field(
+        default=None, description="A shared channel the event came from (a Discord server channel); chat_id stays the "
+                                  "client's private chat, where anything personal is sent."
+    )
 
     @field_validator("display_name")
     @classmethod
@@ -81,12 +85,18 @@ class ReplyKind(StrEnum):
     NOTICE = "notice"
 
 
+PERSONAL = frozenset({ReplyKind.BOOKING, ReplyKind.HUMAN, ReplyKind.MEDICAL, ReplyKind.URGENT, ReplyKind.NOTICE})
+"""Notices included: privacy answers, forget confirmations and receipts are about the client."""
+
+
 class Button(Frozen):
     """A next step offered to the client: either an action for the core or a link."""
 
     label: str
     action: str | None = None
     url: str | None = None
+    checked: bool = False
+    """An option already picked in a multiple choice; each platform shows it its own way."""
 
     @field_validator("action")
     @classmethod
@@ -116,6 +126,8 @@ class Prompt(Frozen):
     """The text fields of this flow, pre-filled, for platforms that show a form."""
     form_label: str | None = None
     """Label of the button that opens that form."""
+    form_action: str | None = None
+    """The action that button stands for, also sent when a platform cannot show the form."""
 
 
 class ThreadMark(Frozen):
@@ -142,6 +154,15 @@ class Reply(Frozen):
     file: Attachment | None = None
     thread_mark: ThreadMark | None = None
     """Set on a message to a ticket's desk thread when the ticket opens urgent, closes or reopens."""
+    alert: str | None = None
+    """Whom this desk message must alert (``[handoff] on_call``, also written in the text), for
+    platforms where a mention pings only when it is explicitly allowed."""
+
+    @property
+    def personal(self) -> bool:
+        """About the client themselves (booking, a ticket, their health, their data): never shown
+        where other people can read it."""
+        return self.kind in PERSONAL
 
 
 class Address(Frozen):

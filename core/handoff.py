@@ -107,7 +107,7 @@ class Handoff:
         self.store.save_ticket(ticket)
         alert = f"🚨 **URGENT**: ticket #{ticket.id} is now urgent: the client describes a possible complication."
         actions.append(DeskAction(ticket.id, "tell_desk", Reply(kind=ReplyKind.HUMAN, text=f"{alert}\n{self.on_call}".strip(),
-                                                                thread_mark=self._mark(ticket, "urgent"))))
+                                                                thread_mark=self._mark(ticket, "urgent"), alert=self.on_call or None)))
 
     def back_to_bot(self, ticket: Ticket, message: str) -> Reply:
         """Telling the client the bot answers again; a booking paused for the ticket is offered back."""
@@ -242,7 +242,8 @@ class Handoff:
                              f" {escape_markdown(request.times)} ({request.status})")
         buttons = (Button(label="Claim", action=f"ticket:claim:{ticket.id}"), Button(label="Close", action=f"ticket:close:{ticket.id}"))
         return Reply(kind=ReplyKind.HUMAN, text="\n".join(lines), buttons=buttons,
-                     thread_mark=self._mark(ticket, "urgent") if ticket.urgent else None)
+                     thread_mark=self._mark(ticket, "urgent") if ticket.urgent else None,
+                     alert=self.on_call if ticket.urgent and self.on_call else None)
 
     def _mark(self, ticket: Ticket, state: str) -> ThreadMark:
         """The ticket's state for desks that can show it on the thread (a forum topic's name)."""

@@ -27,29 +27,50 @@ def user(uid: int = 42, name: str = "ann", bot: bool = False) -> dict[str, Any]:
     return {"id": str(uid), "username": name, "discriminator": "0", "global_name": name, "avatar": None, "bot": bot}
 
 
+def dm_channel_of(uid: int) -> int:
+    return DM_CHANNEL if uid == 42 else 60_000 + uid
+
+
 class Recorder:
-    """Stands in for discord.py's HTTP client and webhook adapter; records every call."""
+    """Stands in for discord.py's HTTP client and webhook adapter; records every call.
+    ``refuse`` maps a (method, path) to the HTTP status and Discord error code it answers with;
+    ``refuse_uploads`` does the same for messages with files only; ``files`` serves attachment
+    downloads by URL."""
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, str, Any]] = []
+        self.refuse: dict[tuple[str, str], tuple[int, int]] = {}
+        self.files: dict[str, bytes] = {}
+        self.refuse_uploads: dict[str, tuple[int, int]] = {}
 
     def install(self, monkeypatch) -> None:
         recorder = self
 
         async def http_request(_self, route: Route, *, files=None, form=None, **kwargs):
-            return recorder.record(route, kwargs.get("json"), form)
+            return recorder.record(route, kwargs.get("json"), form, files)
+
+        async def get_from_cdn(_self, url: str) -> bytes:
+            if url not in recorder.files:
+                raise discord.NotFound(FakeResponse(404), {"message": "Unknown attachment", "code": 10_000})
+            return recorder.files[url]
 
         async def webhook_request(_self, route: Route, session, *, payload=None, multipart=None, **kwargs):
             return recorder.record(route, payload, multipart)
 
         monkeypatch.setattr(discord.http.HTTPClient, "request", http_request)
+        monkeypatch.setattr(discord.http.HTTPClient, "get_from_cdn", get_from_cdn)
         monkeypatch.setattr(discord.webhook.async_.AsyncWebhookAdapter, "request", webhook_request)
 
-    def record(self, route: Route, payload: Any, form: Any) -> Any:
+    def record(self, route: Route, payload: Any, form: Any, files: Any = None) -> Any:
         if payload is None and form:
             payload = next((json.loads(f["value"]) for f in form if f.get("name") == "payload_json"), None)
         path = route.url.removeprefix(Route.BASE)
         self.calls.append((route.method, path, payload))
+        refused = self.refuse.get((route.method, path)) or (self.refuse_uploads.get(path) if files else None)
+        if refused:
+            status, code = refused
+            error = {403: discord.Forbidden, 404: discord.NotFound}.get(status, discord.HTTPException)
+            raise error(FakeResponse(status), {"message": f"refused ({code})", "code": code})
         return self._answer(route.method, path, payload)
 
     def _answer(self, method: str, path: str, payload: Any) -> Any:
@@ -60,6 +81,11 @@ class Recorder:
                     "bot_require_code_grant": False, "owner": user(1, "owner"), "flags": 0, "team": None}
         if path.endswith("/commands") and method == "PUT":
             return [{**c, "id": str(next(_ids)), "application_id": APP_ID, "version": "1", "type": 1} for c in payload]
+        if method == "POST" and path == "/users/@me/channels":
+            uid = int(payload["recipient_id"])
+            return {"id": str(dm_channel_of(uid)), "type": 1, "recipients": [user(uid)], "last_message_id": None}
+        if method == "PATCH" and path.startswith("/webhooks/"):
+            return message(payload.get("content", ""), author=BOT, components=payload.get("components", []))
         if method == "GET" and path == f"/channels/{DESK_THREAD}":
             return thread()
         if method == "POST" and path == f"/channels/{DESK_CHANNEL}/threads":
@@ -90,6 +116,14 @@ class Recorder:
             elif path.endswith("/callback") and payload.get("type") == 4:
                 out.append((path, payload["data"]))
         return out
+
+
+class FakeResponse:
+    """What discord.py reads from a refused HTTP response to build its exception."""
+
+    def __init__(self, status: int) -> None:
+        self.status = status
+        self.reason = "refused"
 
 
 def message(content: str, author: dict | None = None, channel_id: int = DM_CHANNEL, guild: bool = False,

@@ -20,7 +20,7 @@ async def book_until_summary(core, chat="c1"):
     await press(core, "book:concern:pores", chat)
     replies = await press(core, "book:concern:scars-stretch-marks", chat)
     assert replies[0].prompt.selected == ("book:concern:pores", "book:concern:scars-stretch-marks")
-    assert [b.label for b in replies[0].buttons][:2] == ["Lines & texture", "✓ Scars & stretch marks"]
+    assert [(b.label, b.checked) for b in replies[0].buttons][:2] == [("Lines & texture", False), ("Scars & stretch marks", True)]
     assert prompt_field(await press(core, "book:concerns-done", chat)) == "consent"
     return await press(core, "book:consent:yes", chat)
 

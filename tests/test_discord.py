@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from bots.discord.app import ClinicClient, intents
-from bots.discord.convert import PREFIX
+from bots.discord.components import PREFIX
 from core.settings import DiscordSettings
 from tests.discord_harness import (APP_ID, DM_CHANNEL, GUILD_ID, OTHER_CHANNEL, SUPPORT_CHANNEL, Recorder, click, feed, guild_create,
                                    message, ready, slash, user)
@@ -44,13 +46,41 @@ def buttons(payload: dict) -> list[str]:
     return [c.get("custom_id") or c.get("url") for row in payload.get("components", []) for c in row["components"]]
 
 
-async def test_login_syncs_slash_commands_to_the_guild(core, recorder):
+async def test_client_commands_are_published_for_dms_and_the_server(core, recorder, library):
     client = await start(core, recorder)
-    [(path, commands)] = [(p, body) for m, p, body in recorder.calls if m == "PUT"]
-    assert path == f"/applications/{APP_ID}/guilds/{GUILD_ID}/commands"
-    assert [c["name"] for c in commands] == ["ask", "menu", "book", "human", "help", "cancel"]
-    assert commands[0]["options"][0]["name"] == "question"
+    puts = {p: body for m, p, body in recorder.calls if m == "PUT"}
+    commands, in_server = puts[f"/applications/{APP_ID}/commands"], puts[f"/applications/{APP_ID}/guilds/{GUILD_ID}/commands"]
+    assert [c["name"] for c in commands] == list(library.messages.commands) and in_server == []  # no copies to show twice
+    assert {"privacy", "forget"} <= {c["name"] for c in commands}
+    assert all(c["contexts"] == [0, 1] and c["integration_types"] == [0] for c in commands)
+    [ask] = [c for c in commands if c["name"] == "ask"]
+    assert ask["options"][0]["name"] == "question" and ask["options"][0]["description"] == library.messages.ask_option
     await client.close()
+
+
+async def test_help_lists_only_commands_that_exist(core, recorder):
+    client = await start(core, recorder)
+    published = {c["name"] for m, _, body in recorder.calls if m == "PUT" for c in body}
+    await feed(client, "INTERACTION_CREATE", slash("help"))
+    [(_, help_)] = recorder.posts("/callback")
+    named = set(re.findall(r"/([a-z]+)", help_["data"]["content"]))
+    assert named and named <= published
+    await client.close()
+
+
+async def test_privacy_and_forget_work_as_slash_commands_in_dms(client, recorder, library):
+    await feed(client, "INTERACTION_CREATE", slash("privacy"))
+    await feed(client, "INTERACTION_CREATE", slash("forget"))
+    privacy, forget = (p["data"] for _, p in recorder.posts("/callback"))
+    assert privacy["content"].startswith(library.messages.privacy.split("\n")[0][:20])
+    assert buttons(forget) == [f"{PREFIX}forget:confirm", f"{PREFIX}forget:keep"]
+
+
+async def test_an_unknown_or_outdated_command_gets_the_current_list(client, recorder, library, caplog):
+    await feed(client, "INTERACTION_CREATE", slash("start-over"))
+    [(_, payload)] = recorder.posts("/callback")
+    assert payload["data"]["content"].startswith("Type a question in your own words")
+    assert "ERROR" not in caplog.text and library.messages.error_apology not in payload["data"]["content"]
 
 
 def test_message_content_intent_only_for_the_support_channel():
@@ -64,7 +94,7 @@ async def test_dm_free_text_is_answered_with_persistent_buttons(client, recorder
     assert path == f"/channels/{DM_CHANNEL}/messages"
     assert payload["content"].startswith("**Downtime and getting back to your day**\nDowntime is **minimal**.")
     assert buttons(payload) == [f"{PREFIX}faq:aftercare-overview", f"{PREFIX}faq:session-length", f"{PREFIX}book", f"{PREFIX}human", f"{PREFIX}menu"]
-    assert payload["allowed_mentions"] == {"parse": [], "replied_user": False}
+    assert payload["allowed_mentions"] == {"parse": []}
 
 
 async def test_support_channel_and_mentions_are_answered_other_channels_and_bots_ignored(client, recorder):
@@ -168,14 +198,15 @@ async def test_booking_with_a_modal_form_and_select_menus(client, recorder, stor
 
     await feed(client, "INTERACTION_CREATE", slash("book"))
     [(_, start)] = recorder.posts("/callback")
-    assert [c.get("custom_id") for c in components(start["data"])] == [f"{PREFIX}book:form", f"{PREFIX}book:cancel"]
+    assert [c.get("custom_id") for c in components(start["data"])] == [f"{PREFIX}form:book:form", f"{PREFIX}book:cancel"]
     assert components(start["data"])[0]["label"] == "Fill in the form"
 
-    await feed(client, "INTERACTION_CREATE", click(f"{PREFIX}book:form", label="Fill in the form"))
+    await feed(client, "INTERACTION_CREATE", click(f"{PREFIX}form:book:form", label="Fill in the form"))
     modal = recorder.posts("/callback")[-1][1]
     assert modal["type"] == 9
     inputs = components(modal["data"])
     assert [i["label"] for i in inputs] == ["Name", "Contact", "Preferred times"] and inputs[2]["required"] is False
+    assert [i["custom_id"] for i in inputs] == ["name", "contact", "times"]
 
     values = {"Name": "Ann Lee", "Contact": "ann@example.com", "Preferred times": "Friday mornings"}
     submitted = [{"type": 1, "components": [{"type": 4, "custom_id": i["custom_id"], "value": values[i["label"]]}]} for i in inputs]
@@ -193,6 +224,8 @@ async def test_booking_with_a_modal_form_and_select_menus(client, recorder, stor
     await feed(client, "INTERACTION_CREATE", interaction(3, {"custom_id": select["custom_id"], "component_type": 3,
                                                               "values": ["book:concern:pores", "book:concern:firmness"]},
                                                           message_payload=earlier))
-    consent = recorder.posts("/callback")[-1][1]["data"]
+    settled = recorder.posts("/callback")[-1][1]
+    assert settled["type"] == 7 and all(c["disabled"] for c in components(settled["data"]))  # the concerns step is done
+    consent = recorder.messages()[-1][1]
     assert consent["content"].startswith("May our team **contact you**")
     assert store.conversation(f"discord:{DM_CHANNEL}").booking.concerns == ["pores", "firmness"]

@@ -21,6 +21,8 @@ PLATFORM = "telegram"
 HTML = Style(bold=("<b>", "</b>"), italic=("<i>", "</i>"), escape=lambda s: html.escape(s, quote=False))
 SOURCE_BUDGET = 3800
 """Markdown is split before rendering, leaving room for what escaping adds."""
+PICKED = "✓ "
+"""Marks a picked option of a multiple choice, and what a tapped message shows as chosen."""
 PAIR_LABEL = 18
 """Buttons with labels this short go two to a row; longer ones get a row each."""
 
@@ -97,8 +99,9 @@ def keyboard(buttons: tuple[Button, ...]) -> InlineKeyboardMarkup | None:
         return None
     rows: list[list[InlineKeyboardButton]] = []
     for button in buttons:
-        key = InlineKeyboardButton(button.label, url=button.url) if button.url else InlineKeyboardButton(button.label, callback_data=button.action)
-        short = len(button.label) <= PAIR_LABEL
+        label = PICKED + button.label if button.checked else button.label
+        key = InlineKeyboardButton(label, url=button.url) if button.url else InlineKeyboardButton(label, callback_data=button.action)
+        short = len(label) <= PAIR_LABEL
         if rows and short and len(rows[-1]) == 1 and len(rows[-1][0].text) <= PAIR_LABEL:
             rows[-1].append(key)
         else:

@@ -14,12 +14,11 @@ from typing import Literal
 
 from telegram import InlineKeyboardMarkup
 
-from bots.telegram.convert import toast
+from bots.telegram.convert import PICKED, toast
 from core.events import Prompt, Reply, ReplyKind
 
 TYPED = frozenset({"text", "contact"})
 """Prompts answered by typing: the only steps an edited message re-answers."""
-PICKED = "✓ "
 
 Settle = Literal["keep", "picked", "used"]
 """What becomes of the tapped message: left alone, shown with the pick (buttons gone), or just without buttons."""

@@ -254,6 +254,12 @@ class Messages(Model):
     slow_down: Text
     forget_confirm: Text
     forgotten: Text
+    moved_to_dm: Text = "I've sent you a direct message, so your details stay between us."
+    dm_closed: Text = ("I couldn't send you a direct message. To keep your details private, allow direct messages from this server's"
+                       " members, or use the /book and /human commands here.")
+    ask_option: Text = "Your question, in your own words"
+    """Platforms' own words (a Discord server, a command option); defaults so that content written
+    before them stays valid."""
     commands: dict[Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,31}$")], Annotated[str, StringConstraints(min_length=1, max_length=256)]]
     buttons: ButtonLabels
     booking_flow: BookingMessages
