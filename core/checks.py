@@ -64,7 +64,7 @@ def check(root: Path | str, today: date) -> list[ContentError]:
 def review(root: Path | str, today: date, stop_at_errors: bool = False) -> Review:
     """Load and check the content in ``root``. ``stop_at_errors`` skips the slow routing
     analysis once an error is certain, for a reload that will be refused anyway."""
-    root = Path(root)
+    root = Path(root).resolve()  # files are named from the folder's own name, so "." needs resolving
     try:
         library = load_library(root)
     except ContentErrors as exc:
