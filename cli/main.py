@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import sys
+from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from cli import accuracy, data, leads, report
 from cli.ask import as_json, as_text, ask, ask_many, dumps, explain, scratch_dir
 from cli.compose import StartupError, build_core, configure_logging, load_knowledge, running
 from cli.serve import serve
-from core.checks import as_dicts, check
+from core.checks import DRAFT, as_dicts, check
 from core.content import ContentErrors, load_library
 from core.settings import Settings, SettingsError, load_settings
 from core.storage import StorageError, Store
@@ -132,14 +133,15 @@ def _check(args: argparse.Namespace, settings: Settings) -> int:
     if not root.is_dir():
         raise StartupError(f"{root}: no such content folder")
     problems = check(root, date.today())
-    errors = [p for p in problems if p.severity == "error"]
+    count = Counter(p.severity for p in problems)
     if args.json:
         print(json.dumps(as_dicts(problems), indent=2, ensure_ascii=False))
     else:
         for problem in problems:
             print(f"{problem.severity}: {problem}")
-        print(f"{len(errors)} error(s), {len(problems) - len(errors)} warning(s) in {root}")
-    return 1 if errors or (args.strict and problems) else 0
+        drafts = f", {count[DRAFT]} draft(s) not shown to clients" if count[DRAFT] else ""
+        print(f"{count['error']} error(s), {count['warning']} warning(s){drafts} in {root}")
+    return 1 if count["error"] or (args.strict and count["warning"]) else 0
 
 
 def _since(days: float | None) -> datetime | None:

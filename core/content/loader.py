@@ -234,7 +234,7 @@ def _cross_check(
                 errors.append(ContentError(menu_file.file, line, f"sections.{s}.topics.{t}", f"topic {ref!r} is already in section {listed[ref]!r}"))
             else:
                 listed[ref] = section.id
-    for topic_id in sorted(topics.keys() - listed.keys()):
+    for topic_id in sorted(topics.keys() - listed.keys() - {t for t, topic in topics.items() if topic.draft}):
         file = topic_files[topic_id]
         errors.append(ContentError(file.file, file.line_of(("id",)), "id", f"topic {topic_id!r} is not in any section of menu.yaml; add it there"))
     return errors
