@@ -15,6 +15,7 @@ from cli import accuracy, data, leads, report
 from cli.ask import as_json, as_text, ask, ask_many, dumps, explain, scratch_dir
 from cli.compose import StartupError, build_core, configure_logging, load_knowledge, running
 from cli.serve import serve
+from cli.setup import setup
 from core.checks import DRAFT, as_dicts, check
 from core.content import ContentErrors, load_library
 from core.settings import Settings, SettingsError, load_settings
@@ -22,8 +23,8 @@ from core.storage import StorageError, Store
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="run.py", description="Doctors Med Spa microneedling support bot.")
-    parser.add_argument("--config", type=Path, help="settings file (default: config.toml beside run.py, if present)")
+    parser = argparse.ArgumentParser(description="Doctors Med Spa microneedling support bot.")
+    parser.add_argument("--config", type=Path, help="settings file (default: $MEDSPA_CONFIG, else config.toml beside run.py, if present)")
     sub = parser.add_subparsers(dest="command", required=True)
 
     chat_ = sub.add_parser("chat", help="chat with the bot in this terminal (no tokens needed)")
@@ -52,6 +53,9 @@ def _parser() -> argparse.ArgumentParser:
     leads_.add_argument("--since", type=float, metavar="DAYS", help="only the last DAYS days")
     leads_.add_argument("--csv", action="store_true", help="print CSV for a spreadsheet")
 
+    setup_ = sub.add_parser("setup", help="fill in the clinic's phone, address, hours, prices and call-back time in clinic.yaml")
+    setup_.add_argument("content", nargs="?", type=Path, help="content folder (default: from settings)")
+
     sub.add_parser("data", help="list damaged data the bot set aside for repair; exit 1 if there is any")
 
     acc = sub.add_parser("accuracy", help="measure accuracy on a labelled question set")
@@ -77,6 +81,8 @@ def main(argv: list[str] | None = None) -> int:
             return _report(args, settings)
         if args.command == "leads":
             return _leads(args, settings)
+        if args.command == "setup":
+            return setup(args.content or settings.content.dir)
         if args.command == "data":
             return data.run(settings.storage.dir)
         return asyncio.run(_run(args, settings))

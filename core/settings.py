@@ -6,6 +6,7 @@ a config file gets copied, committed and pasted into chats.
 
 from __future__ import annotations
 
+import os
 import tomllib
 from pathlib import Path
 
@@ -15,6 +16,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = PROJECT_ROOT / "config.toml"
+CONFIG_ENV = "MEDSPA_CONFIG"
+"""A settings file for every command without --config: a clinic's server, or a trial copy."""
 
 
 class Section(BaseModel):
@@ -89,8 +92,9 @@ class SettingsError(Exception):
 
 
 def load_settings(path: Path | None = None) -> Settings:
-    """Read ``path`` (or ./config.toml beside run.py if present); relative dirs are
+    """Read ``path`` (or $MEDSPA_CONFIG, or config.toml beside run.py if present); relative dirs are
     resolved against the config file's folder, or the project root without one."""
+    path = path or (Path(os.environ[CONFIG_ENV]) if os.environ.get(CONFIG_ENV) else None)
     explicit = path is not None
     path = path or DEFAULT_CONFIG
     if not path.exists():
