@@ -20,6 +20,7 @@ from core.checks import DRAFT, as_dicts, check
 from core.content import ContentErrors, load_library
 from core.settings import Settings, SettingsError, load_settings
 from core.storage import StorageError, Store
+from core.unanswered_groups import group
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -173,6 +174,7 @@ def _report(args: argparse.Namespace, settings: Settings) -> int:
     since = _since(args.since)
     entries = list(Store(settings.storage.dir, readonly=True).unanswered(since))
     knowledge = load_knowledge(settings.content.dir)
-    table = report.rows(report.group(entries, knowledge.classifier.lexical.common_stems()), knowledge)
+    groups = group(entries, knowledge.classifier.lexical.common_stems(), knowledge.classifier.semantic.encoder.encode)
+    table = report.rows(groups, knowledge)
     print(report.as_csv(table) if args.csv else report.as_text(table), end="" if args.csv else "\n")
     return 0
