@@ -97,7 +97,7 @@ async def serve(settings: Settings, content: Path) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     started = []
-    async with running(core, content, settings.content.reload_seconds):
+    async with running(core, content, settings.content.reload_seconds, settings.desk.digest_at):
         try:
             for bot in bots:
                 await bot.start()

@@ -75,7 +75,16 @@ def review(root: Path | str, today: date, stop_at_errors: bool = False) -> Revie
     except ContentErrors as exc:
         return Review(None, exc.errors)
     knowledge = Knowledge(library)
-    found = [
+    found = _file_checks(root, knowledge, today)
+    if not (stop_at_errors and any(p.severity == "error" for p in found)):
+        found += _routing(root, library, knowledge)
+    return Review(knowledge, sorted(found, key=lambda e: (SEVERITIES.index(e.severity), e.file, e.line)))
+
+
+def _file_checks(root: Path, knowledge: Knowledge, today: date) -> list[ContentError]:
+    """Everything but the routing analysis: quick, file by file."""
+    library = knowledge.library
+    return [
         *_markdown(root, library),
         *_lengths(root, library, knowledge),
         *_labels(root, library),
@@ -85,9 +94,12 @@ def review(root: Path | str, today: date, stop_at_errors: bool = False) -> Revie
         *_reviews(root, library, today),
         *_duplicate_examples(root, library),
     ]
-    if not (stop_at_errors and any(p.severity == "error" for p in found)):
-        found += _routing(root, library, knowledge)
-    return Review(knowledge, sorted(found, key=lambda e: (SEVERITIES.index(e.severity), e.file, e.line)))
+
+
+def content_warnings(root: Path | str, knowledge: Knowledge, today: date) -> list[ContentError]:
+    """What staff can act on in the content being served (placeholders, reviews due, long
+    answers, drafts), for the daily digest: the quick checks, without the routing analysis."""
+    return [p for p in _file_checks(Path(root).resolve(), knowledge, today) if p.severity != "error"]
 
 
 def _markdown_problems(text: str) -> list[tuple[int, str]]:
