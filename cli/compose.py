@@ -6,11 +6,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
-from datetime import timedelta
+from collections.abc import AsyncIterator, Awaitable
+from datetime import time, timedelta
 from pathlib import Path
 
-from core.content import ContentErrors, load_library
+from core.checks import content_warnings
+from core.content import ContentError, ContentErrors, load_library
+from core.digest import send_daily
 from core.engine import Core
 from core.events import Reply, ReplyKind
 from core.knowledge import Knowledge
@@ -22,9 +24,9 @@ from core.text import escape_markdown
 
 
 @contextlib.asynccontextmanager
-async def running(core: Core, content_dir: Path, reload_seconds: float) -> AsyncIterator[Core]:
+async def running(core: Core, content_dir: Path, reload_seconds: float, digest_at: time | None = None) -> AsyncIterator[Core]:
     """The bot's lifetime: content reload in the background (and on the desk's /reload),
-    storage closed at the end."""
+    the daily digest if configured, storage closed at the end."""
     reloader = ContentReloader(core, content_dir, reload_seconds)
     core.reload = reloader.reload
     sending: set[asyncio.Task] = set()
@@ -40,6 +42,8 @@ async def running(core: Core, content_dir: Path, reload_seconds: float) -> Async
     tasks = [asyncio.create_task(purge_daily(core))]
     if reload_seconds > 0:
         tasks.append(asyncio.create_task(reloader.watch()))
+    if digest_at is not None:
+        tasks.append(asyncio.create_task(daily_digest(core, content_dir, digest_at)))
     try:
         yield core
     finally:
@@ -58,6 +62,16 @@ async def purge_daily(core: Core) -> None:
         removed = await core.store.purge(now - timedelta(days=core.retention_days), now - timedelta(days=core.booking_days))
         logging.getLogger(__name__).info("retention: %d old records deleted", removed)
         await asyncio.sleep(24 * 3600)
+
+
+def daily_digest(core: Core, content_dir: Path, at: time) -> Awaitable[None]:
+    """The digest's schedule, reading whatever content the core serves at each run."""
+    async def warnings() -> list[ContentError]:
+        return await asyncio.to_thread(content_warnings, content_dir, core.knowledge, core.clock().date())
+
+    return send_daily(core.store, lambda reply: core.outbox.send(STAFF_DESK, reply), at,
+                      zone=lambda: core.knowledge.library.clinic.hours.timezone, clock=core.clock,
+                      encode=lambda: core.knowledge.classifier.semantic.encoder.encode, warnings=warnings)
 
 
 class StartupError(Exception):

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import sys
+from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -14,15 +15,17 @@ from cli import accuracy, data, leads, report
 from cli.ask import as_json, as_text, ask, ask_many, dumps, explain, scratch_dir
 from cli.compose import StartupError, build_core, configure_logging, load_knowledge, running
 from cli.serve import serve
-from core.checks import as_dicts, check
+from cli.setup import setup
+from core.checks import DRAFT, as_dicts, check
 from core.content import ContentErrors, load_library
 from core.settings import Settings, SettingsError, load_settings
 from core.storage import StorageError, Store
+from core.unanswered_groups import group
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="run.py", description="Doctors Med Spa microneedling support bot.")
-    parser.add_argument("--config", type=Path, help="settings file (default: config.toml beside run.py, if present)")
+    parser = argparse.ArgumentParser(description="Doctors Med Spa microneedling support bot.")
+    parser.add_argument("--config", type=Path, help="settings file (default: $MEDSPA_CONFIG, else config.toml beside run.py, if present)")
     sub = parser.add_subparsers(dest="command", required=True)
 
     chat_ = sub.add_parser("chat", help="chat with the bot in this terminal (no tokens needed)")
@@ -51,6 +54,9 @@ def _parser() -> argparse.ArgumentParser:
     leads_.add_argument("--since", type=float, metavar="DAYS", help="only the last DAYS days")
     leads_.add_argument("--csv", action="store_true", help="print CSV for a spreadsheet")
 
+    setup_ = sub.add_parser("setup", help="fill in the clinic's phone, address, hours, prices and call-back time in clinic.yaml")
+    setup_.add_argument("content", nargs="?", type=Path, help="content folder (default: from settings)")
+
     sub.add_parser("data", help="list damaged data the bot set aside for repair; exit 1 if there is any")
 
     acc = sub.add_parser("accuracy", help="measure accuracy on a labelled question set")
@@ -76,6 +82,8 @@ def main(argv: list[str] | None = None) -> int:
             return _report(args, settings)
         if args.command == "leads":
             return _leads(args, settings)
+        if args.command == "setup":
+            return setup(args.content or settings.content.dir)
         if args.command == "data":
             return data.run(settings.storage.dir)
         return asyncio.run(_run(args, settings))
@@ -132,14 +140,15 @@ def _check(args: argparse.Namespace, settings: Settings) -> int:
     if not root.is_dir():
         raise StartupError(f"{root}: no such content folder")
     problems = check(root, date.today())
-    errors = [p for p in problems if p.severity == "error"]
+    count = Counter(p.severity for p in problems)
     if args.json:
         print(json.dumps(as_dicts(problems), indent=2, ensure_ascii=False))
     else:
         for problem in problems:
             print(f"{problem.severity}: {problem}")
-        print(f"{len(errors)} error(s), {len(problems) - len(errors)} warning(s) in {root}")
-    return 1 if errors or (args.strict and problems) else 0
+        drafts = f", {count[DRAFT]} draft(s) not shown to clients" if count[DRAFT] else ""
+        print(f"{count['error']} error(s), {count['warning']} warning(s){drafts} in {root}")
+    return 1 if count["error"] or (args.strict and count["warning"]) else 0
 
 
 def _since(days: float | None) -> datetime | None:
@@ -165,6 +174,7 @@ def _report(args: argparse.Namespace, settings: Settings) -> int:
     since = _since(args.since)
     entries = list(Store(settings.storage.dir, readonly=True).unanswered(since))
     knowledge = load_knowledge(settings.content.dir)
-    table = report.rows(report.group(entries, knowledge.classifier.lexical.common_stems()), knowledge)
+    groups = group(entries, knowledge.classifier.lexical.common_stems(), knowledge.classifier.semantic.encoder.encode)
+    table = report.rows(groups, knowledge)
     print(report.as_csv(table) if args.csv else report.as_text(table), end="" if args.csv else "\n")
     return 0

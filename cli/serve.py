@@ -17,7 +17,7 @@ from pathlib import Path
 from bots.discord.app import DiscordBot
 from bots.telegram.app import TelegramBot
 from cli.compose import StartupError, build_core, hide_secrets, running
-from core.checks import unfilled_placeholders
+from core.checks import drafts, unfilled_placeholders
 from core.content.models import Library
 from core.events import Address
 from core.outbox import PlatformOutbox
@@ -38,7 +38,7 @@ Set a bot token in the environment, for example:
     export {TELEGRAM_TOKEN}=123456789:AA...   (from @BotFather on Telegram)
     export {DISCORD_TOKEN}=MTE4...            (from the Discord developer portal)
 To try the bot in this terminal without any token, run:
-    python run.py chat"""
+    .venv/bin/medspa chat"""
 
 
 def token(name: str) -> str | None:
@@ -55,10 +55,11 @@ def token(name: str) -> str | None:
 def warn_unfilled(content: Path, library: Library) -> None:
     """Clients never see a placeholder (lines naming one are left out), so without this
     warning nobody would notice that the phone number is missing from every message."""
-    unfilled = unfilled_placeholders(Path(content), library)
+    root = Path(content).resolve()
+    unfilled = unfilled_placeholders(root, library) + drafts(root, library)
     if unfilled:
         listed = "\n".join(f"  {p.file}:{p.line}: {p.field}: {p.message}" for p in unfilled)
-        log.warning("%d placeholder(s) in the content are not filled in yet; the bot leaves them out of its messages"
+        log.warning("%d placeholder(s) or draft(s) in the content are not filled in yet; the bot leaves them out of its messages"
                     " until they are:\n%s", len(unfilled), listed)
 
 
@@ -97,7 +98,7 @@ async def serve(settings: Settings, content: Path) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     started = []
-    async with running(core, content, settings.content.reload_seconds):
+    async with running(core, content, settings.content.reload_seconds, settings.desk.digest_at):
         try:
             for bot in bots:
                 await bot.start()

@@ -29,6 +29,8 @@ from core.understanding.decide import Decision, Outcome
 from core.knowledge import Knowledge
 from core.text import split_message
 
+READABLE = 1200
+"""Longer than this, an answer is more than a screenful on a phone: better split into topics."""
 DISCORD_LIMIT = 2000
 TELEGRAM_LIMIT = 4096
 ALLOWED_BLOCKS = {"paragraph_open", "paragraph_close", "inline", "bullet_list_open", "bullet_list_close",
@@ -39,6 +41,9 @@ AMBIGUOUS_PAIR = 3
 """Example questions scoring close to both topics before a pair is reported as confusable."""
 CLOSE = 0.05
 """Two topics whose scores for an example are this close could each have answered it."""
+DRAFT = "draft"
+"""The severity of a draft topic: listed by check, never failing it, not even with --strict."""
+SEVERITIES = ("error", "warning", DRAFT)
 UNSUPPORTED_HINT = "use only **bold**, _italic_ and lines starting with '- '"
 
 _commonmark = MarkdownIt("commonmark")
@@ -64,24 +69,37 @@ def check(root: Path | str, today: date) -> list[ContentError]:
 def review(root: Path | str, today: date, stop_at_errors: bool = False) -> Review:
     """Load and check the content in ``root``. ``stop_at_errors`` skips the slow routing
     analysis once an error is certain, for a reload that will be refused anyway."""
-    root = Path(root)
+    root = Path(root).resolve()  # files are named from the folder's own name, so "." needs resolving
     try:
         library = load_library(root)
     except ContentErrors as exc:
         return Review(None, exc.errors)
     knowledge = Knowledge(library)
-    found = [
+    found = _file_checks(root, knowledge, today)
+    if not (stop_at_errors and any(p.severity == "error" for p in found)):
+        found += _routing(root, library, knowledge)
+    return Review(knowledge, sorted(found, key=lambda e: (SEVERITIES.index(e.severity), e.file, e.line)))
+
+
+def _file_checks(root: Path, knowledge: Knowledge, today: date) -> list[ContentError]:
+    """Everything but the routing analysis: quick, file by file."""
+    library = knowledge.library
+    return [
         *_markdown(root, library),
         *_lengths(root, library, knowledge),
         *_labels(root, library),
         *_topic_placeholders(root, library),
         *unfilled_placeholders(root, library),
+        *drafts(root, library),
         *_reviews(root, library, today),
         *_duplicate_examples(root, library),
     ]
-    if not (stop_at_errors and any(p.severity == "error" for p in found)):
-        found += _routing(root, library, knowledge)
-    return Review(knowledge, sorted(found, key=lambda e: (e.severity != "error", e.file, e.line)))
+
+
+def content_warnings(root: Path | str, knowledge: Knowledge, today: date) -> list[ContentError]:
+    """What staff can act on in the content being served (placeholders, reviews due, long
+    answers, drafts), for the daily digest: the quick checks, without the routing analysis."""
+    return [p for p in _file_checks(Path(root).resolve(), knowledge, today) if p.severity != "error"]
 
 
 def _markdown_problems(text: str) -> list[tuple[int, str]]:
@@ -127,21 +145,25 @@ def _texts(model: BaseModel, path: tuple[str, ...] = ()) -> list[tuple[tuple[str
 
 
 def _lengths(root: Path, library: Library, knowledge: Knowledge) -> list[ContentError]:
-    """Answers must fit Telegram (4,096) and Discord (2,000), or split cleanly at paragraphs."""
+    """Answers should be short enough to read in a chat; they must fit Telegram (4,096) and
+    Discord (2,000), or split cleanly at paragraphs. A draft is measured as written."""
     errors = []
-    for topic_id in library.topics:
-        text = knowledge.replies.answer((topic_id,)).text
+    for topic_id, topic in library.topics.items():
+        text = knowledge.replies.answer((topic_id,)).text if library.offered(topic_id) else f"**{topic.title}**\n{topic.body}"
         file = library.sources[topic_id]
-        if len(text) <= DISCORD_LIMIT:
+        if len(text) <= READABLE:
             continue
         parts = split_message(text, DISCORD_LIMIT)
         if any(len(p) > DISCORD_LIMIT or not _ends_cleanly(p) for p in parts[:-1]) or len(max(text.split("\n\n"), key=len)) > DISCORD_LIMIT:
             errors.append(ContentError(file, body_first_line(root, file), "body",
                                        f"a paragraph is longer than Discord's {DISCORD_LIMIT} characters; break it into shorter paragraphs"))
-        else:
-            where = "Discord and Telegram" if len(text) > TELEGRAM_LIMIT else "Discord"
-            errors.append(ContentError(file, body_first_line(root, file), "body",
-                                       f"{len(text)} characters: {where} will show it as {len(parts)} messages; shorten it to keep one", "warning"))
+            continue
+        where = "Discord and Telegram" if len(text) > TELEGRAM_LIMIT else "Discord"
+        split = f" ({where} will show it as {len(parts)} messages)" if len(parts) > 1 else ""
+        errors.append(ContentError(file, body_first_line(root, file), "body",
+                                   f"{len(text):,} characters is too long to read in a chat{split}; keep an answer under about "
+                                   f"{READABLE:,} characters by splitting it into topics (a new file for each part, with its own "
+                                   "examples) and listing them under related", "warning"))
     return errors
 
 
@@ -176,12 +198,25 @@ def unfilled_placeholders(root: Path, library: Library) -> list[ContentError]:
             warnings.append(ContentError(f"{root.name}/clinic.yaml", locate(root, f"{root.name}/clinic.yaml", path), ".".join(path),
                                          f"placeholder not filled in yet ({value!r}); replace it with the real value", "warning"))
     for topic_id, topic in library.topics.items():
-        if "TODO" in topic.body:
+        if "TODO" in topic.body and not library.is_draft(topic_id):
             file = library.sources[topic_id]
-            hidden = "clients are not offered this topic until it is" if not library.offered(topic_id) else "lines marked TODO are left out"
-            warnings.append(ContentError(file, body_first_line(root, file), "body", f"the answer still contains TODO; finish the text ({hidden})",
-                                         "warning"))
+            warnings.append(ContentError(file, body_first_line(root, file), "body",
+                                         "the answer still contains TODO; finish the text (lines marked TODO are left out)", "warning"))
     return warnings
+
+
+def drafts(root: Path, library: Library) -> list[ContentError]:
+    """Topics not shown to clients yet, so nobody forgets one half-written: marked
+    ``draft: true``, or an answer that is still a placeholder."""
+    listed = []
+    for topic_id, topic in library.topics.items():
+        if library.is_draft(topic_id):
+            file = library.sources[topic_id]
+            why = ("marked draft: true; remove that line when it is ready" if topic.draft else
+                   "the answer is still a TODO placeholder; write it")
+            line = locate(root, file, ("draft",)) if topic.draft else body_first_line(root, file)
+            listed.append(ContentError(file, line, "draft", f"draft, not shown to clients: {why}", DRAFT))
+    return listed
 
 
 def _topic_placeholders(root: Path, library: Library) -> list[ContentError]:
@@ -250,7 +285,7 @@ def _routing(root: Path, library: Library, knowledge: Knowledge) -> list[Content
             if cls.kind is not Kind.TOPIC:
                 if got != cls.id and (cls.kind in SAFETY or decision.outcome is Outcome.ANSWER):
                     found.append(ContentError(file, locate(root, file, where), field,
-                                              f"{example!r} would get {got} instead of {cls.id} (closest: {_closest(decision)}); "
+                                              f"{example!r} would get {got} instead of {cls.id} (closest: {_closest(root, library, decision)}); "
                                               "reword it or add examples that tell them apart", "warning"))
                 continue
             if decision.outcome is Outcome.ANSWER and decision.topics[0] == cls.id:
@@ -264,7 +299,7 @@ def _routing(root: Path, library: Library, knowledge: Knowledge) -> list[Content
                         close[tuple(sorted((cls.id, other)))].append(example)
             else:
                 found.append(ContentError(file, locate(root, file, where), field,
-                                          f"{example!r} would get {got} instead (closest: {_closest(decision)}); "
+                                          f"{example!r} would get {got} instead (closest: {_closest(root, library, decision)}); "
                                           "reword it, or add keywords or examples that tell them apart", "warning"))
     for (topic_id, other), examples in sorted(close.items()):
         if len(examples) < AMBIGUOUS_PAIR:
@@ -290,11 +325,29 @@ def _route_name(decision: Decision) -> str:
     return decision.outcome.value
 
 
-def _closest(decision: Decision) -> str:
+def _closest(root: Path, library: Library, decision: Decision) -> str:
+    """What captured an example, with the file and line to change: a phrase in safety.yaml or
+    intents.yaml, or the closest example of another outcome."""
     if decision.phrase:
-        return f"the phrase {decision.phrase!r} in {'safety' if decision.outcome in (Outcome.URGENT, Outcome.MEDICAL) else 'intents'}.yaml"
+        for file, model in (("safety.yaml", library.safety), ("intents.yaml", library.intents)):
+            for name in type(model).model_fields:
+                phrases = getattr(model, name)
+                if decision.phrase in phrases:
+                    where = f"{root.name}/{file}"
+                    line = locate(root, where, (name, phrases.index(decision.phrase)))
+                    return (f"the phrase {decision.phrase!r} under {name} in {where}:{line} takes it first; make that phrase "
+                            "longer or remove it")
+        return f"the phrase {decision.phrase!r}"
     top = decision.scores[0] if decision.scores else None
-    return f"{top.example!r} in {top.class_id}" if top else "nothing"
+    if top is None:
+        return "nothing"
+    if top.kind is Kind.TOPIC:
+        file, path, examples = library.sources[top.class_id], ("examples",), library.topics[top.class_id].examples
+    else:
+        file, path, examples = f"{root.name}/{EXAMPLES_FILE}", (top.class_id,), getattr(library.examples, top.class_id)
+    if top.example in examples:
+        path = (*path, examples.index(top.example))
+    return f"{top.example!r} under {top.class_id} in {file}:{locate(root, file, path)}"
 
 
 def as_dicts(problems: list[ContentError]) -> list[dict]:

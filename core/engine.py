@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from core import actions
 from core.booking import BookingFlow
 from core.content.models import Library
+from core.desk_commands import desk_command, find
 from core.events import Address, Button, Event, Prompt, Reply, ReplyKind
 from core.flow_stage import CANCEL_WORDS, flow_stage, offer_to_continue
 from core.handoff import DeskAction, Handoff, client_address, thread_address
@@ -338,12 +339,10 @@ class Core:
         now = self.clock()
         handoff = self._handoff(self.knowledge)
         text = clean(event.text or "")
-        command = text[1:].split(" ")[0].split("@")[0].lower() if text.startswith("/") else ""
+        command, rest = find(text) if not event.action else (None, "")
         actions: list[DeskAction] = []
-        if command == "reload" and self.reload is not None:
-            errors = await self.reload()
-            replies = [Reply(kind=ReplyKind.NOTICE, text="Content reloaded." if not errors else
-                             "Content change refused:\n" + "\n".join(f"- {escape_markdown(str(e))}" for e in errors[:10]))]
+        if command is not None and command.is_async:
+            replies = await command.handler(self, rest)
         else:
             replies = handoff.from_desk(event, text, now, actions)
             await self.store.commit()
@@ -354,6 +353,14 @@ class Core:
             await self._carry_out(actions, handoff)
         log.info("handled desk event: %s", ",".join(r.kind for r in replies) or "relayed")
         return replies
+
+    @desk_command("/reload", "check the content files and switch to them now")
+    async def _reload_command(self, text: str) -> list[Reply]:
+        if self.reload is None:
+            return [Reply(kind=ReplyKind.NOTICE, text="Content reloads by itself here; there is nothing to do.")]
+        errors = await self.reload()
+        return [Reply(kind=ReplyKind.NOTICE, text="Content reloaded." if not errors else
+                      "Content change refused:\n" + "\n".join(f"- {escape_markdown(str(e))}" for e in errors[:10]))]
 
     async def client_unreachable(self, address: Address) -> None:
         """A platform says a client can no longer be reached: their open ticket is closed

@@ -16,6 +16,7 @@ from typing import Literal
 
 from core.answers import show_contact
 from core.content.models import Library
+from core.desk_commands import desk_command, find, help_text, named
 from core.events import Address, Button, Event, Reply, ReplyKind, ThreadMark
 from core.hours import is_open, next_opening
 from core.records import Conversation, Ticket, Turn
@@ -128,36 +129,42 @@ class Handoff:
         if event.action:
             verb, _, number = event.action.removeprefix("ticket:").partition(":")
             ticket = self.store.ticket(int(number)) if number.isdigit() else None
-            if ticket is None or not ticket.is_open:
+            command = named(verb)
+            if ticket is None or not ticket.is_open or command is None or not command.in_ticket:
                 return [self._desk(f"Ticket #{number} is not open.")]
-            return self._desk_command(verb, ticket, "", event, now, actions)
+            return command.handler(self, ticket, "", event, now, actions)
         if text.startswith("/"):
-            command, _, rest = text[1:].partition(" ")
-            command = command.split("@")[0].lower()
-            if command == "unanswered":
-                return [self._desk(self._recent_unanswered(now))]
-            if command == "leads":
-                return [self._desk(self._recent_leads())]
+            command, rest = find(text)
+            if command is None or command.is_async:
+                return [self._desk(help_text())]  # the core runs its own commands before this
+            if not command.in_ticket:
+                return command.handler(self, None, rest, event, now, actions)
             number, _, body = rest.partition(" ")
             if ticket is None and number.isdigit():
                 ticket, rest = self.store.ticket(int(number)), body
             if ticket is None or not ticket.is_open:
                 return [self._desk("No open ticket here. Use the command inside a ticket thread, or give its number: /reply 12 text")]
-            return self._desk_command(command, ticket, rest.strip(), event, now, actions)
+            return command.handler(self, ticket, rest.strip(), event, now, actions)
         if ticket is None:
             return []  # staff chatting among themselves in the desk
         return self._relay_to_client(ticket, text, event, now, actions)
 
-    def _recent_unanswered(self, now: datetime) -> str:
+    @desk_command("/unanswered", "what the bot could not answer in the last 7 days")
+    def _recent_unanswered(self, ticket: None, text: str, event: Event, now: datetime, actions: list[DeskAction]) -> list[Reply]:
         counts = Counter(e.text for e in self.store.unanswered(now - timedelta(days=7)))
         lines = [f"- {n} × {escape_markdown(text[:120])}" for text, n in counts.most_common(10)]
-        return "\n".join(["**Unanswered in the last 7 days**", *lines]) if lines else "No unanswered questions in the last 7 days."
+        return [self._desk("\n".join(["**Unanswered in the last 7 days**", *lines]) if lines else "No unanswered questions in the last 7 days.")]
 
-    def _recent_leads(self) -> str:
+    @desk_command("/leads", "the latest consultation requests")
+    def _recent_leads(self, ticket: None, text: str, event: Event, now: datetime, actions: list[DeskAction]) -> list[Reply]:
         leads = self.store.bookings()[-10:]
         lines = [f"- {b.ref}: {escape_markdown(b.name)}, {escape_markdown(show_contact(b.contact, b.contact_kind))},"
                  f" {escape_markdown(b.times)} ({b.status})" for b in leads]
-        return "\n".join(["**Latest consultation requests**", *lines]) if lines else "No consultation requests yet."
+        return [self._desk("\n".join(["**Latest consultation requests**", *lines]) if lines else "No consultation requests yet.")]
+
+    @desk_command("/help", "this list")
+    def _help(self, ticket: None, text: str, event: Event, now: datetime, actions: list[DeskAction]) -> list[Reply]:
+        return [self._desk(help_text())]
 
     def _lead(self, action: str, staff: str, now: datetime) -> list[Reply]:
         """Claim a consultation request, or mark it contacted."""
@@ -171,23 +178,31 @@ class Handoff:
         self.store.save_booking(request.model_copy(update={"status": status, "updated_at": now}))
         return [self._desk(f"Request {ref}: {escape_markdown(status)}.")]
 
-    def _desk_command(self, command: str, ticket: Ticket, text: str, event: Event, now: datetime, actions: list[DeskAction]) -> list[Reply]:
+    @desk_command("/claim", "take this ticket, so the team knows who answers", in_ticket=True)
+    def _claim(self, ticket: Ticket, text: str, event: Event, now: datetime, actions: list[DeskAction]) -> list[Reply]:
         staff = event.display_name or "staff"
-        if command == "claim":
-            ticket.status, ticket.claimed_at, ticket.claimed_by = "claimed", now, staff
-            self.store.save_ticket(ticket)
-            return [self._desk(f"Ticket #{ticket.id} claimed by {escape_markdown(staff)}.")]
-        if command == "close":
-            self._close(ticket, now, by=staff)
-            actions.append(DeskAction(ticket.id, "tell_client", self.back_to_bot(ticket, self.msg.closed)))
-            closed = self._desk(f"Ticket #{ticket.id} closed by {escape_markdown(staff)}. The bot answers this client again.")
-            return [closed.model_copy(update={"thread_mark": self._mark(ticket, "closed")})]
-        if command == "note":
-            self._remember(ticket, Turn(role="staff", text=f"[note] {text}"[:1000], at=now))
-            return [self._desk(f"Note added to ticket #{ticket.id} (not sent to the client).")]
-        if command == "reply" and text:
-            return self._relay_to_client(ticket, text, event, now, actions)
-        return [self._desk("Desk commands: /reply N text, /note text, /claim, /close, /reload, /unanswered, /leads")]
+        ticket.status, ticket.claimed_at, ticket.claimed_by = "claimed", now, staff
+        self.store.save_ticket(ticket)
+        return [self._desk(f"Ticket #{ticket.id} claimed by {escape_markdown(staff)}.")]
+
+    @desk_command("/close", "close this ticket; the bot answers the client again", in_ticket=True)
+    def _close_command(self, ticket: Ticket, text: str, event: Event, now: datetime, actions: list[DeskAction]) -> list[Reply]:
+        staff = event.display_name or "staff"
+        self._close(ticket, now, by=staff)
+        actions.append(DeskAction(ticket.id, "tell_client", self.back_to_bot(ticket, self.msg.closed)))
+        closed = self._desk(f"Ticket #{ticket.id} closed by {escape_markdown(staff)}. The bot answers this client again.")
+        return [closed.model_copy(update={"thread_mark": self._mark(ticket, "closed")})]
+
+    @desk_command("/note text", "a note kept with the ticket, never sent to the client", in_ticket=True)
+    def _note(self, ticket: Ticket, text: str, event: Event, now: datetime, actions: list[DeskAction]) -> list[Reply]:
+        self._remember(ticket, Turn(role="staff", text=f"[note] {text}"[:1000], at=now))
+        return [self._desk(f"Note added to ticket #{ticket.id} (not sent to the client).")]
+
+    @desk_command("/reply N text", "answer ticket N from outside its thread (inside it, just write)", in_ticket=True)
+    def _reply(self, ticket: Ticket, text: str, event: Event, now: datetime, actions: list[DeskAction]) -> list[Reply]:
+        if not text:
+            return [self._desk("Write the answer after the ticket's number: /reply 12 text")]
+        return self._relay_to_client(ticket, text, event, now, actions)
 
     def _relay_to_client(self, ticket: Ticket, text: str, event: Event, now: datetime, actions: list[DeskAction]) -> list[Reply]:
         first_name = (event.display_name or "").split(" ")[0]

@@ -6,15 +6,20 @@ a config file gets copied, committed and pasted into chats.
 
 from __future__ import annotations
 
+import os
+import re
 import tomllib
+from datetime import time
 from pathlib import Path
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = PROJECT_ROOT / "config.toml"
+CONFIG_ENV = "MEDSPA_CONFIG"
+"""A settings file for every command without --config: a clinic's server, or a trial copy."""
 
 
 class Section(BaseModel):
@@ -61,6 +66,19 @@ class DeskSettings(Section):
     telegram_topics: bool = True
     discord_channel_id: int | None = None
     discord_staff_role_id: int | None = None
+    digest_time: str = ""
+    """Local time (clinic.yaml's zone) of the daily digest, "08:30"; empty: no digest."""
+
+    @field_validator("digest_time")
+    @classmethod
+    def _clock_time(cls, value: str) -> str:
+        if value and not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value.strip()):
+            raise ValueError(f'write a time like "08:30" (24-hour clock), not {value!r}')
+        return value.strip()
+
+    @property
+    def digest_at(self) -> time | None:
+        return time.fromisoformat(self.digest_time) if self.digest_time else None
 
 
 class PrivacySettings(Section):
@@ -89,8 +107,9 @@ class SettingsError(Exception):
 
 
 def load_settings(path: Path | None = None) -> Settings:
-    """Read ``path`` (or ./config.toml beside run.py if present); relative dirs are
+    """Read ``path`` (or $MEDSPA_CONFIG, or config.toml beside run.py if present); relative dirs are
     resolved against the config file's folder, or the project root without one."""
+    path = path or (Path(os.environ[CONFIG_ENV]) if os.environ.get(CONFIG_ENV) else None)
     explicit = path is not None
     path = path or DEFAULT_CONFIG
     if not path.exists():

@@ -80,7 +80,7 @@ def test_serve_without_tokens_says_how_to_set_one_and_points_to_chat():
     result = subprocess.run([sys.executable, "run.py", "serve"], cwd=ROOT, capture_output=True, text=True, timeout=60,
                             env={"PATH": "/usr/bin:/bin"})
     assert result.returncode == 2
-    assert "TELEGRAM_BOT_TOKEN" in result.stderr and "DISCORD_BOT_TOKEN" in result.stderr and "python run.py chat" in result.stderr
+    assert "TELEGRAM_BOT_TOKEN" in result.stderr and "DISCORD_BOT_TOKEN" in result.stderr and ".venv/bin/medspa chat" in result.stderr
 
 
 def test_serve_refuses_malformed_tokens_without_echoing_them():

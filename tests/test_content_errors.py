@@ -64,7 +64,7 @@ def test_yaml_syntax_error_gives_the_line(content):
     edit(content / "clinic.yaml", "city: Little Rock, AR", "city: [Little Rock, AR")
     [error] = errors_of(content)
     assert error.file == "content/clinic.yaml" and error.line >= line_of(content / "clinic.yaml", "city:")
-    assert "not valid YAML" in error.message
+    assert "is not closed" in error.message and error.quote == "city: [Little Rock, AR"
 
 
 def test_unknown_related_topic(content):

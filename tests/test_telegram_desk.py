@@ -245,7 +245,7 @@ async def test_desk_commands_are_published_in_the_desk_only(desk):
     clients, staff = recorder.sent("setMyCommands")
     assert clients["scope"] == {"type": "all_private_chats"} and "close" not in [c["command"] for c in clients["commands"]]
     assert staff["scope"] == {"type": "chat", "chat_id": DESK}
-    assert [c["command"] for c in staff["commands"]] == ["claim", "close", "note", "reply", "reload", "leads", "unanswered"]
+    assert [c["command"] for c in staff["commands"]] == ["claim", "close", "note", "reply", "leads", "reload", "unanswered", "help"]
 
 
 async def test_a_topic_shows_its_tickets_state(desk):

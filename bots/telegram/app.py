@@ -24,6 +24,7 @@ from telegram.request import BaseRequest
 from bots.telegram.convert import PLATFORM, attachment, desk_event, to_event, to_messages
 from bots.telegram.delivery import SEND_ATTEMPTS, Delivery
 from bots.telegram.steps import TYPED, Settle, answer_tap, leaves_contact_step, picked
+from core.desk_commands import desk_commands
 from core.engine import Core
 from core.events import Address, Attachment, Event, Prompt, Reply
 from core.outbox import STAFF_DESK, Unreachable
@@ -35,16 +36,6 @@ T = TypeVar("T")
 MAX_RELAY_BYTES = 10 * 1024 * 1024
 """Files up to this size are downloaded when they must cross to another platform."""
 UPDATES = ["message", "edited_message", "callback_query"]
-DESK_COMMANDS = {
-    "claim": "Take this ticket",
-    "close": "Close this ticket; the bot answers the client again",
-    "note": "A note for staff only: /note text",
-    "reply": "Answer a ticket from anywhere: /reply N text",
-    "reload": "Reload the content files now",
-    "leads": "The latest consultation requests",
-    "unanswered": "What the bot could not answer this week",
-}
-"""The desk's command menu; the core's handoff is what understands them."""
 
 
 def file_url(base_url: str) -> str:
@@ -104,7 +95,7 @@ class TelegramBot:
         clients = [BotCommand(name, text) for name, text in self.core.commands().items()]
         await bot.set_my_commands(clients, scope=BotCommandScopeAllPrivateChats())
         if self.desk is not None:
-            staff = [BotCommand(name, text) for name, text in DESK_COMMANDS.items()]
+            staff = [BotCommand(c.name, c.summary.capitalize()[:256]) for c in desk_commands()]
             await bot.set_my_commands(staff, scope=BotCommandScopeChat(self.desk.telegram_chat_id))
 
     # -- clients -------------------------------------------------------------

@@ -7,6 +7,9 @@ naming a topic that does not exist, a duplicate id).
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+from difflib import get_close_matches
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
@@ -18,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 
 from core.content.errors import ContentError, ContentErrors
 from core.content.models import Clinic, Examples, Intents, Library, Menu, Messages, Safety, Topic
+from core.content.yaml_errors import explain
 
 YAML_FILES: dict[str, type[BaseModel]] = {
     "clinic.yaml": Clinic,
@@ -40,11 +44,13 @@ class _Parsed:
             self.node = yaml.compose(text, Loader=yaml.SafeLoader)
             self.data = yaml.safe_load(text)
         except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            line = first_line + (mark.line if mark else 0)
-            raise ContentErrors(
-                [ContentError(file, line, "", f"not valid YAML: {exc.problem}. Check indentation and quotes.")]
-            ) from None
+            plain = explain(exc, text, first_line)
+            raise ContentErrors([ContentError(file, plain.line, "", plain.message, quote=plain.quote)]) from None
+        except yaml.reader.ReaderError as exc:
+            line = first_line + text.count("\n", 0, exc.position)
+            raise ContentErrors([ContentError(file, line, "", f"line {line} contains a character that is not text "
+                                                             f"({chr(exc.character) if isinstance(exc.character, int) else exc.character!r}); "
+                                                             "delete it, or save the file again as plain text")]) from None
 
     def line_of(self, path: tuple[Any, ...]) -> int:
         """Line of the deepest node that exists along ``path`` (1-based, in the file).
@@ -67,6 +73,9 @@ class _Parsed:
         return self.first_line + line
 
     def validate(self, model: type[BaseModel], extra: dict[str, Any] | None = None) -> Any:
+        if self.data is None and not extra:
+            raise ContentErrors([ContentError(self.file, self.first_line, "", "the file is empty (or only comments); "
+                                                                              "restore it from a backup or from an earlier version")])
         data = self.data if self.data is not None else {}
         if not isinstance(data, dict):
             raise ContentErrors([ContentError(self.file, self.first_line, "", "expected `name: value` lines at the top level")])
@@ -100,22 +109,34 @@ def _read(path: Path, root: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise ContentErrors([ContentError(_relative(path, root), 1, "", f"not UTF-8 text ({exc.reason}); save the file as UTF-8")]) from None
+        line = exc.object.count(b"\n", 0, exc.start) + 1
+        raise ContentErrors([ContentError(_relative(path, root), line, "", f"not plain text: line {line} has bytes that are not UTF-8 "
+                                                                          f"({exc.reason}); save the file as UTF-8 text")]) from None
+    except OSError as exc:
+        raise ContentErrors([ContentError(_relative(path, root), 1, "", f"cannot be read ({exc.strerror or exc}); check that it is a "
+                                                                          "file you may open")]) from None
 
 
-def _claimed_id(path: Path) -> str | None:
-    """The id a broken topic file meant to have, so its references are not reported twice."""
+CLAIMED_ID = re.compile(r"^id:\s*['\"]?([a-z0-9][a-z0-9-]*)", re.MULTILINE)
+
+
+def _claimed_ids(path: Path) -> set[str]:
+    """The ids a broken topic file may have meant, so a menu or a related list naming it is not
+    also reported: the `id:` line if it can be read even though the header cannot, and the
+    file's name (the guide asks for both to match)."""
     try:
-        data = frontmatter.loads(path.read_text(encoding="utf-8")).metadata
-    except Exception:  # noqa: BLE001 - any parse failure just means "unknown"
-        return None
-    return data.get("id") if isinstance(data.get("id"), str) else None
+        found = CLAIMED_ID.search(path.read_text(encoding="utf-8", errors="replace"))
+    except OSError:
+        found = None
+    return {path.stem, *([found[1]] if found else [])}
 
 
 def load_topic(path: Path, root: Path) -> tuple[Topic, _Parsed]:
     file = _relative(path, root)
     text = _read(path, root)
     handler = frontmatter.YAMLHandler()
+    if not text.strip():
+        raise ContentErrors([ContentError(file, 1, "", "the file is empty; copy an existing topic file to start, or delete this one")])
     if not handler.detect(text):
         raise ContentErrors([ContentError(file, 1, "", "a topic file must start with a '---' line, then its fields, then '---'")])
     try:
@@ -128,14 +149,14 @@ def load_topic(path: Path, root: Path) -> tuple[Topic, _Parsed]:
 
 def load_library(root: Path | str) -> Library:
     """Load and cross-check every content file; raise :class:`ContentErrors` listing all problems."""
-    root = Path(root)
+    root = Path(root).resolve()  # "." or "copy/" must still name files "copy/clinic.yaml"
     errors: list[ContentError] = []
     parts: dict[str, Any] = {}
     parsed: dict[str, _Parsed] = {}
     for name, model in YAML_FILES.items():
         path = root / name
         if not path.is_file():
-            errors.append(ContentError(_relative(path, root), 1, "", "file is missing"))
+            errors.append(ContentError(_relative(path, root), 1, "", "is a folder; it should be a file" if path.exists() else "file is missing"))
             continue
         try:
             parsed[name] = _Parsed(_relative(path, root), _read(path, root), first_line=1)
@@ -151,7 +172,7 @@ def load_library(root: Path | str) -> Library:
             topic, parsed_topic = load_topic(path, root)
         except ContentErrors as exc:
             errors.extend(exc.errors)
-            broken.add(_claimed_id(path) or "")
+            broken |= _claimed_ids(path)
             continue
         if topic.id in topics:
             errors.append(ContentError(parsed_topic.file, parsed_topic.line_of(("id",)), "id", f"id {topic.id!r} is already used by {topic_files[topic.id].file}; ids must be unique"))
@@ -192,7 +213,7 @@ def _cross_check(
         for i, ref in enumerate(topic.related):
             if ref in broken:
                 continue
-            problem = f"no topic with id {ref!r}" if ref not in topics else "a topic cannot be related to itself" if ref == topic.id else None
+            problem = f"no topic with id {ref!r}{suggest(ref, topics)}" if ref not in topics else "a topic cannot be related to itself" if ref == topic.id else None
             if problem:
                 errors.append(ContentError(file.file, file.line_of(("related", i)), f"related.{i}", problem))
     if menu is None or menu_file is None:
@@ -208,15 +229,21 @@ def _cross_check(
             if ref in broken:
                 continue
             if ref not in topics:
-                errors.append(ContentError(menu_file.file, line, f"sections.{s}.topics", f"no topic with id {ref!r}; check content/topics/"))
+                errors.append(ContentError(menu_file.file, line, f"sections.{s}.topics.{t}", f"no topic with id {ref!r}{suggest(ref, topics) or '; check the topics folder'}"))
             elif ref in listed:
-                errors.append(ContentError(menu_file.file, line, f"sections.{s}.topics", f"topic {ref!r} is already in section {listed[ref]!r}"))
+                errors.append(ContentError(menu_file.file, line, f"sections.{s}.topics.{t}", f"topic {ref!r} is already in section {listed[ref]!r}"))
             else:
                 listed[ref] = section.id
-    for topic_id in sorted(topics.keys() - listed.keys()):
+    for topic_id in sorted(topics.keys() - listed.keys() - {t for t, topic in topics.items() if topic.draft}):
         file = topic_files[topic_id]
         errors.append(ContentError(file.file, file.line_of(("id",)), "id", f"topic {topic_id!r} is not in any section of menu.yaml; add it there"))
     return errors
+
+
+def suggest(unknown: str, known: Iterable[str]) -> str:
+    """"; did you mean 'benefits-overview'?" for a mistyped id, or nothing when no id is close."""
+    close = get_close_matches(unknown, list(known), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def locate(root: Path | str, file: str, path: tuple[Any, ...]) -> int:

@@ -49,6 +49,8 @@ class Topic(Model):
     related: list[TopicId] = []
     review: Review | None = None
     disclaimer: bool = False
+    draft: bool = False
+    """Checked like any topic but never shown to clients, so staff can work on it in place."""
     body: Text
 
 
@@ -376,8 +378,12 @@ class Library(Model):
         return filled.strip()
 
     def offered(self, topic_id: str) -> bool:
-        """Whether a topic can be shown: its answer is written, not still a placeholder."""
-        return topic_id in self.topics and bool(self.topic_body(topic_id))
+        """Whether a topic can be shown: not a draft, and its answer written, not still a placeholder."""
+        return topic_id in self.topics and not self.topics[topic_id].draft and bool(self.topic_body(topic_id))
+
+    def is_draft(self, topic_id: str) -> bool:
+        """Marked ``draft: true``, or an answer that is still a placeholder: not ready for clients."""
+        return self.topics[topic_id].draft or not self.topic_body(topic_id)
 
 
 def topic_fields(text: str) -> list[str]:
