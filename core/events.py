@@ -54,6 +54,9 @@ class Event(Frozen):
     form: dict[str, str] | None = Field(
         default=None, description="Several answers at once, e.g. from a Discord modal or select menu."
     )
+    locale: str | None = Field(
+        default=None, description="The language the client's app is set to (e.g. 'es', 'es-MX'), where the platform says."
+    )
 
     @field_validator("display_name")
     @classmethod

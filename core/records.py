@@ -125,6 +125,10 @@ class Conversation(Record):
     booking: Draft | None = None
     last_request: str | None = None
     last_request_at: datetime | None = None
+    language: str | None = None
+    """"en" or "es" once a message has read clearly enough (replies are English until then)."""
+    language_chosen: bool = False
+    """The client picked the language themselves; what they write no longer changes it."""
 
     def remember(self, role: Literal["client", "bot", "staff"], text: str, at: datetime) -> None:
         self.transcript.append(Turn(role=role, text=text[:TURN_CHARS], at=at))

@@ -112,7 +112,7 @@ def _claimed_id(path: Path) -> str | None:
     return data.get("id") if isinstance(data.get("id"), str) else None
 
 
-def load_topic(path: Path, root: Path) -> tuple[Topic, _Parsed]:
+def load_topic(path: Path, root: Path, model: type[BaseModel] = Topic) -> tuple[Any, _Parsed]:
     file = _relative(path, root)
     text = _read(path, root)
     handler = frontmatter.YAMLHandler()
@@ -123,7 +123,7 @@ def load_topic(path: Path, root: Path) -> tuple[Topic, _Parsed]:
     except ValueError:
         raise ContentErrors([ContentError(file, 1, "", "the header is not closed: add a '---' line after its fields")]) from None
     parsed = _Parsed(file, header, first_line=1)
-    return parsed.validate(Topic, {"body": body.strip()}), parsed
+    return parsed.validate(model, {"body": body.strip()}), parsed
 
 
 def load_library(root: Path | str) -> Library:
@@ -164,7 +164,7 @@ def load_library(root: Path | str) -> Library:
     errors.extend(_cross_check(parts.get("menu.yaml"), parsed.get("menu.yaml"), topics, topic_files, broken))
     if errors:
         raise ContentErrors(errors)
-    return Library(
+    library = Library(
         clinic=parts["clinic.yaml"],
         messages=parts["messages.yaml"],
         safety=parts["safety.yaml"],
@@ -174,6 +174,12 @@ def load_library(root: Path | str) -> Library:
         topics=MappingProxyType(topics),
         sources=MappingProxyType({tid: p.file for tid, p in topic_files.items()}),
     )
+    from core.content.translations import with_translations  # it builds on this module's parsing
+
+    library, errors = with_translations(root, library)
+    if errors:
+        raise ContentErrors(errors)
+    return library
 
 
 def _cross_check(

@@ -130,6 +130,8 @@ class ButtonLabels(Model):
     book_online: Label
     forget: Label
     keep: Label
+    language: Label
+    """The button that switches to the other language, labelled in that language ("Español")."""
 
 
 TOPIC_FIELDS = frozenset({"clinic_name", "city", "phone", "address", "prices", "callback_time", "hours"})
@@ -254,6 +256,10 @@ class Messages(Model):
     slow_down: Text
     forget_confirm: Text
     forgotten: Text
+    language_choice: Text
+    language_set: Text
+    untranslated: str = ""
+    """In a translation: the note above an answer not translated yet, shown in English."""
     commands: dict[Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,31}$")], Annotated[str, StringConstraints(min_length=1, max_length=256)]]
     buttons: ButtonLabels
     booking_flow: BookingMessages
@@ -322,8 +328,26 @@ class Library(Model):
     topics: MappingProxyType[str, Topic]
     sources: MappingProxyType[str, str] = MappingProxyType({})
     """Topic id -> file it came from, for error messages and --explain."""
+    language: str = "en"
+    translations: MappingProxyType[str, Library] = Field(default_factory=lambda: MappingProxyType({}))
+    """The same content as clients in another language read it ("es" from content/es/)."""
+    base: Library | None = None
+    """In a translation: the English content it was made from, which staff read."""
+    untranslated: frozenset[str] = frozenset()
+    """In a translation: topics with no version in this language yet, answered in English."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+
+    def in_language(self, language: str) -> Library:
+        """This content as a client speaking ``language`` reads it; English when there is no translation."""
+        if language == self.language:
+            return self
+        return self.translations.get(language) or self.base or self
+
+    @property
+    def desk(self) -> Library:
+        """The content staff read (English), whichever language the client speaks."""
+        return self.base or self
 
     def _fields(self, extra: dict[str, str]) -> dict[str, str]:
         fields = {
