@@ -72,6 +72,8 @@ class BookingRequest(Record):
     created_at: datetime
     updated_at: datetime
     status: str = "new"
+    language: str = "en"
+    """The language the client booked in, so staff know which to call back in."""
 
     @field_validator("created_at", "updated_at")
     @classmethod

@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from core.spanish_times import week_in_spanish
+
 PLACEHOLDER = re.compile(r"^\s*TODO\b", re.IGNORECASE)
 UNFINISHED_LINE = re.compile(r"^\s*(?:- )?TODO\b")
 """A line of an answer staff have not written yet. Case matters: Spanish "Todo" is a word."""
@@ -357,7 +359,7 @@ class Library(Model):
             "address": self.clinic.address,
             "callback_time": self.clinic.callback_time,
             "prices": self.clinic.prices,
-            "hours": self.clinic.hours.describe() or "TODO",
+            "hours": (week_in_spanish(self.clinic.hours.describe()) if self.language == "es" else self.clinic.hours.describe()) or "TODO",
             "name": "",
             "section": "",
         }

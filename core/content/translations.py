@@ -36,6 +36,9 @@ class TopicTranslation(Model):
     id: TopicId
     title: Text
     button: Label
+    keywords: list[Text] = []
+    """Words a client uses for the topic in this language when saying what they want to improve
+    while booking (understanding questions stays with the English file's examples)."""
     review: str | None = None
     body: Text
 
@@ -102,7 +105,8 @@ def localise(library: Library, translation: Translation) -> Library:
     topics = {}
     for topic_id, topic in library.topics.items():
         version = translation.topics.get(topic_id)
-        topics[topic_id] = topic.model_copy(update={"title": version.title, "button": version.button, "body": version.body}) if version else topic
+        topics[topic_id] = topic.model_copy(update={"title": version.title, "button": version.button, "body": version.body,
+                                                    "keywords": [*version.keywords, *topic.keywords]}) if version else topic
     sections = [s.model_copy(update={"button": translation.menu[s.id].button, "title": translation.menu[s.id].title})
                 if s.id in translation.menu else s for s in library.menu.sections]
     return library.model_copy(update={
