@@ -28,6 +28,7 @@ from core.understanding.classes import SAFETY, Kind, outcome_classes
 from core.understanding.decide import Decision, Outcome
 from core.knowledge import Knowledge
 from core.text import split_message
+from core.translation_checks import translation_problems
 
 DISCORD_LIMIT = 2000
 TELEGRAM_LIMIT = 4096
@@ -78,6 +79,7 @@ def review(root: Path | str, today: date, stop_at_errors: bool = False) -> Revie
         *unfilled_placeholders(root, library),
         *_reviews(root, library, today),
         *_duplicate_examples(root, library),
+        *translation_problems(root, library, _markdown_problems),
     ]
     if not (stop_at_errors and any(p.severity == "error" for p in found)):
         found += _routing(root, library, knowledge)
