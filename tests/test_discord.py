@@ -48,7 +48,7 @@ async def test_login_syncs_slash_commands_to_the_guild(core, recorder):
     client = await start(core, recorder)
     [(path, commands)] = [(p, body) for m, p, body in recorder.calls if m == "PUT"]
     assert path == f"/applications/{APP_ID}/guilds/{GUILD_ID}/commands"
-    assert [c["name"] for c in commands] == ["ask", "menu", "book", "human", "help", "cancel"]
+    assert [c["name"] for c in commands] == ["ask", "menu", "book", "human", "help", "cancel", "language"]
     assert commands[0]["options"][0]["name"] == "question"
     await client.close()
 

@@ -18,6 +18,7 @@ from discord import app_commands
 
 from bots.discord.convert import (ALLOWED_MENTIONS, FORM_ACTION, PREFIX, ActionButton, BookingForm, ChoiceSelect, interaction_event,
                                   message_event, strip_mention, to_messages)
+from bots.discord.translator import CommandTranslator
 from core.engine import Core
 from core.events import Address, Event, Reply, ReplyKind
 from core.settings import DeskSettings, DiscordSettings
@@ -26,7 +27,7 @@ log = logging.getLogger(__name__)
 
 ACK_WITHIN = 2.0
 """Discord wants an interaction acknowledged within 3 s; past this we defer first."""
-SLASH_COMMANDS = ("ask", "menu", "book", "human", "help", "cancel")
+SLASH_COMMANDS = ("ask", "menu", "book", "human", "help", "cancel", "language")
 
 
 def intents(settings: DiscordSettings, desk: DeskSettings | None = None) -> discord.Intents:
@@ -67,6 +68,7 @@ class ClinicClient(discord.Client):
 
     async def setup_hook(self) -> None:
         self.add_dynamic_items(ActionButton, ChoiceSelect)
+        await self.tree.set_translator(CommandTranslator(self.core))
         guild = discord.Object(self.settings.guild_id) if self.settings.guild_id else None
         if self.settings.sync_commands == "guild" and guild is not None:
             self.tree.copy_global_to(guild=guild)
