@@ -304,7 +304,7 @@ class Core:
         if name == "ask" and rest.strip():
             return self._understand(turn, rest.strip())
         if name == "start":
-            return k.replies.welcome(escape_markdown(event.display_name or "there"))
+            return k.replies.welcome(escape_markdown(event.display_name))
         if name == "menu":
             return [k.replies.menu()]
         if name == "book":

@@ -101,7 +101,9 @@ class Replies:
         return Reply(kind=ReplyKind.SMALLTALK, text=self._fill(template, **extra), buttons=(self._menu,))
 
     def welcome(self, name: str) -> list[Reply]:
-        text = f"{self._fill(self.msg.greeting, name=name)}\n\n{self.msg.privacy_notice}\n{self.msg.disclaimer}"
+        """The greeting by name; without one, the greeting simply leaves it out ("Hi!", "¡Hola!")."""
+        greeting = self.msg.greeting if name else self.msg.greeting.replace(", {name}", "").replace(" {name}", "")
+        text = f"{self._fill(greeting, name=name)}\n\n{self.msg.privacy_notice}\n{self.msg.disclaimer}"
         switch = (self._other_language,) if self.lib.translations or self.lib.base else ()
         return [Reply(kind=ReplyKind.SMALLTALK, text=text, buttons=switch), self.menu()]
 
