@@ -8,8 +8,10 @@ yet reviewed. Markup outside the subset every platform renders, and unknown
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+
+from pydantic import BaseModel
 
 from core.content import ContentError
 from core.content.loader import TOPICS_DIR, body_first_line, locate
@@ -72,8 +74,22 @@ def _reviews(root: Path, translation: Translation, name: str) -> list[ContentErr
             for file, note in translation.reviews]
 
 
+def _texts(model: BaseModel, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], str]]:
+    for name, info in type(model).model_fields.items():
+        value, key = getattr(model, name), (*path, info.alias or name)
+        if isinstance(value, str):
+            yield key, value
+        elif isinstance(value, BaseModel):
+            yield from _texts(value, key)
+
+
 def _markup(root: Path, translation: Translation, markdown: MarkdownCheck) -> list[ContentError]:
     found = []
+    taken_from_english = set(translation.missing)
+    for path, text in _texts(translation.messages):
+        if path not in taken_from_english:
+            found += [ContentError(translation.messages_file, _line(root, translation.messages_file, path), ".".join(path), problem)
+                      for _, problem in markdown(text)]
     allowed = ", ".join("{%s}" % f for f in sorted(TOPIC_FIELDS))
     for topic_id, topic in translation.topics.items():
         file = translation.sources[topic_id]

@@ -98,6 +98,13 @@ def test_spanish_markup_and_placeholders_are_checked_like_the_english(content):
     assert any("heading is not supported" in p.message for p in errors) and any("{telefono}" in p.message for p in errors)
 
 
+def test_markup_in_spanish_messages_is_checked(content):
+    messages = content / "es" / "messages.yaml"
+    edit(messages, 'menu_intro: "', 'menu_intro: "# ')
+    [error] = [p for p in translation_warnings(content) if p.severity == "error"]
+    assert (error.file, error.field, error.line) == ("content/es/messages.yaml", "menu_intro", line_of(messages, "menu_intro:"))
+
+
 def test_a_broken_spanish_file_refuses_the_change(content):
     edit(content / "es" / "topics" / "pores.md", "button: ", "button: [")
     with pytest.raises(ContentErrors) as refused:
