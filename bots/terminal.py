@@ -2,7 +2,9 @@
 
 Buttons are listed with numbers; typing the number (or the button's text)
 presses it. Like the platform adapters it only converts: lines to events,
-replies to printed text.
+replies to printed text. The replies follow the conversation's language, which
+the core keeps; the terminal's language (``LANG``) is passed on as the app's,
+so a Spanish terminal is greeted in Spanish.
 """
 
 from __future__ import annotations
@@ -67,7 +69,7 @@ def format_reply(reply: Reply, style: Style = PLAIN, first_number: int = 1) -> s
     return "\n".join(lines)
 
 
-def to_event(line: str, buttons: list[Button], user: str = "local") -> Event:
+def to_event(line: str, buttons: list[Button], user: str = "local", locale: str | None = None) -> Event:
     """A typed line becomes a button press when it names one of the last buttons shown."""
     choice = line.strip()
     pressed = None
@@ -76,12 +78,19 @@ def to_event(line: str, buttons: list[Button], user: str = "local") -> Event:
     else:
         pressed = next((b for b in buttons if b.label.casefold() == choice.casefold()), None)
     if pressed is not None and pressed.action is not None:
-        return Event(platform=PLATFORM, chat_id=user, user_id=user, action=pressed.action)
-    return staff_event(line) or Event(platform=PLATFORM, chat_id=user, user_id=user, text=line)
+        return Event(platform=PLATFORM, chat_id=user, user_id=user, action=pressed.action, locale=locale)
+    return staff_event(line) or Event(platform=PLATFORM, chat_id=user, user_id=user, text=line, locale=locale)
 
 
-async def chat(handle: Handler, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> None:
-    """Run the conversation until end of input or /quit."""
+def terminal_locale(environ: dict[str, str]) -> str | None:
+    """The terminal's language as a locale ("es_MX.UTF-8" -> "es-MX"); ``None`` for C/POSIX."""
+    value = environ.get("LC_ALL") or environ.get("LC_MESSAGES") or environ.get("LANG") or ""
+    code = value.split(".")[0].replace("_", "-")
+    return code if code and code not in ("C", "POSIX") else None
+
+
+async def chat(handle: Handler, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout, locale: str | None = None) -> None:
+    """Run the conversation until end of input or /quit; ``locale`` is the terminal's language."""
     style = ANSI if stdout.isatty() else PLAIN
     buttons: list[Button] = []
 
@@ -98,9 +107,9 @@ async def chat(handle: Handler, stdin: TextIO = sys.stdin, stdout: TextIO = sys.
 
         await handle(event, deliver)
 
-    stdout.write("Chat with the clinic's bot. Type a question, a button number, or /quit to leave.\n"
+    stdout.write("Chat with the clinic's bot. Type a question, a button number, or /quit to leave. (Español: /idioma)\n"
                  "Staff desk: /staff <ticket> <text> answers as staff; /staff <ticket> /close closes the ticket.\n")
-    await show(Event(platform=PLATFORM, chat_id="local", user_id="local", text="/start"))
+    await show(Event(platform=PLATFORM, chat_id="local", user_id="local", text="/start", locale=locale))
     while True:
         stdout.write("\nyou> ")
         stdout.flush()
@@ -108,4 +117,4 @@ async def chat(handle: Handler, stdin: TextIO = sys.stdin, stdout: TextIO = sys.
         if not line or line.strip() in QUIT:
             stdout.write("\nBye!\n")
             return
-        await show(to_event(line.rstrip("\n"), buttons))
+        await show(to_event(line.rstrip("\n"), buttons, locale=locale))

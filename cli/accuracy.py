@@ -15,6 +15,9 @@ a right answer contains). Both are graded with one rule, the development set's:
 | out_of_scope  | anything but a microneedling answer                       |
 | smalltalk, clinic | a reply of that kind                                  |
 
+Answers are also checked for their language: a Spanish question must be
+answered in Spanish ("answer replies in Spanish: N/M").
+
 A test enforces floors a little under the measured figures, so a content edit
 that hurts understanding is caught before release.
 """
@@ -30,6 +33,7 @@ import yaml
 
 from cli.ask import as_json, ask
 from core.engine import Core
+from core.language import NAMES, read_language
 
 QUESTIONS = Path(__file__).resolve().parent.parent / "tests" / "questions.yaml"
 RIGHT_KINDS = {
@@ -67,6 +71,10 @@ class Report:
     total: Counter = field(default_factory=Counter)
     right: Counter = field(default_factory=Counter)
     misses: list[tuple[Case, str, str | None]] = field(default_factory=list)
+    answers: Counter = field(default_factory=Counter)
+    """Answer replies per language of the question."""
+    in_language: Counter = field(default_factory=Counter)
+    """Answer replies written in the language of the question."""
 
     def rate(self, kind: str) -> float:
         return self.right[kind] / self.total[kind] if self.total[kind] else 1.0
@@ -81,6 +89,8 @@ class Report:
         for kind in sorted(self.total):
             lines.append(f"{kind:<13} {self.right[kind]:>5} / {self.total[kind]:<5}   {self.rate(kind):6.1%}")
         lines.append(f"{'overall':<13} {sum(self.right.values()):>5} / {sum(self.total.values()):<5}   {self.overall:6.1%}")
+        for language in sorted(self.answers):
+            lines.append(f"answer replies in {NAMES.get(language, language)}: {self.in_language[language]}/{self.answers[language]}")
         return "\n".join(lines)
 
 
@@ -102,4 +112,8 @@ async def evaluate(core: Core, cases: list[Case]) -> Report:
             report.right[case.kind] += 1
         else:
             report.misses.append((case, got["kind"], got["topic"]))
+        if got["kind"] == "answer":
+            reading = read_language(got["text"])
+            report.answers[case.lang] += 1
+            report.in_language[case.lang] += reading is not None and reading.language == case.lang
     return report

@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from bots.terminal import TerminalDesk, chat
+from bots.terminal import TerminalDesk, chat, terminal_locale
 from cli import accuracy, data, leads, report
 from cli.ask import as_json, as_text, ask, ask_many, dumps, explain, scratch_dir
 from cli.compose import StartupError, build_core, configure_logging, load_knowledge, running
@@ -99,7 +100,7 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "chat":
         core = build_core(content, Store(settings.storage.dir, fsync=settings.storage.fsync), TerminalDesk(), settings)
         async with running(core, content, settings.content.reload_seconds):
-            await chat(core.handle)
+            await chat(core.handle, locale=terminal_locale(os.environ))
         return 0
     with scratch_dir() as scratch:
         core = build_core(content, Store(scratch, fsync=False))

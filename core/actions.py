@@ -27,7 +27,11 @@ def section(section_id: str) -> str:
     return f"menu:{section_id}"
 
 
-KNOWN_VERBS = frozenset({"faq", "menu", "book", "human", "forget"})
+def language(code: str) -> str:
+    return f"lang:{code}"
+
+
+KNOWN_VERBS = frozenset({"faq", "menu", "book", "human", "forget", "lang"})
 
 
 def parse(action_id: str) -> Action | None:

@@ -30,11 +30,17 @@ AUXILIARIES = frozenset({"can", "could", "do", "does", "did", "is", "are", "was"
 FILLERS = frozenset({"hmm", "hm", "hmmm", "um", "umm", "uh", "ok", "okay", "so", "and", "but", "wait", "oh", "well",
                      "also", "hey", "btw", "sorry", "actually", "oops", "ah", "y", "pero", "oye"})
 YES = frozenset({"yes", "yeah", "yep", "yup", "sure", "ok", "okay", "si", "agree", "absolutely", "definitely",
-                 "certainly", "correct", "confirm", "fine", "please", "go"})
-NO = frozenset({"no", "nope", "nah", "dont", "not", "never"})
+                 "certainly", "correct", "confirm", "fine", "please", "go",
+                 "claro", "vale", "dale", "correcto", "confirmo", "acepto", "perfecto", "sip"})
+NO = frozenset({"no", "nope", "nah", "dont", "not", "never", "nel", "nunca"})
+YES_PHRASES = (["of", "course"], ["i", "agree"], ["go", "ahead"], ["that", "fine"], ["thats", "fine"],
+               ["por", "supuesto"], ["de", "acuerdo"], ["esta", "bien"])
 ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
-            "fifth": 5, "5th": 5, "sixth": 6, "6th": 6, "last": -1}
-CHOICE_FILLERS = frozenset({"the", "one", "option", "number", "choice", "please", "pls", "i", "ll", "take", "want"})
+            "fifth": 5, "5th": 5, "sixth": 6, "6th": 6, "last": -1,
+            "primera": 1, "primero": 1, "segunda": 2, "segundo": 2, "tercera": 3, "tercero": 3, "cuarta": 4, "cuarto": 4,
+            "quinta": 5, "quinto": 5, "ultima": -1, "ultimo": -1}
+CHOICE_FILLERS = frozenset({"the", "one", "option", "number", "choice", "please", "pls", "i", "ll", "take", "want",
+                            "la", "el", "los", "las", "opcion", "numero", "por", "favor", "quiero"})
 NAME_MARKS = frozenset(" .'-’")
 
 
@@ -94,7 +100,7 @@ def yes_or_no(text: str) -> bool | None:
         return None
     if said[0] in NO or said[:2] == ["do", "not"]:
         return False
-    if said[0] in YES or said[:2] in (["of", "course"], ["i", "agree"], ["go", "ahead"], ["that", "fine"], ["thats", "fine"]):
+    if said[0] in YES or said[:2] in YES_PHRASES:
         return True
     return None
 

@@ -17,16 +17,22 @@ from datetime import datetime, timedelta
 from core.answers import looks_like_name, mentioned, parse_contact, pick, show_contact, yes_or_no
 from core.content.models import BookingMessages, Library, is_placeholder
 from core.events import Button, Event, FormField, Prompt, Reply, ReplyKind
+from core.language import ENGLISH, NAMES
 from core.records import BookingRequest, Conversation, Draft
+from core.spanish_times import in_english
 from core.text import escape_markdown
 
 STEPS = ("name", "contact", "times", "concerns", "consent")
 TYPED_STEPS = ("name", "contact", "times", "other", "concerns")
 """Steps that take free text; "concerns" keeps it as the client's own words for what to improve."""
-DONE_WORDS = frozenset({"done", "finished", "thats all", "thats it", "nothing else", "none", "nothing", "next"})
-EDIT_WORDS = frozenset({"change", "edit", "fix", "correct", "update", "wrong"})
+DONE_WORDS = frozenset({"done", "finished", "thats all", "thats it", "nothing else", "none", "nothing", "next",
+                        "listo", "lista", "ya", "eso es todo", "es todo", "nada más", "nada mas", "nada", "ninguno", "ninguna"})
+EDIT_WORDS = frozenset({"change", "edit", "fix", "correct", "update", "wrong", "cambiar", "corregir", "editar", "actualizar"})
 FIELD_WORDS = {"name": "name", "phone": "contact", "number": "contact", "email": "contact", "mail": "contact", "contact": "contact",
-               "time": "times", "times": "times", "day": "times", "days": "times", "concerns": "concerns", "improve": "concerns"}
+               "time": "times", "times": "times", "day": "times", "days": "times", "concerns": "concerns", "improve": "concerns",
+               "nombre": "name", "teléfono": "contact", "telefono": "contact", "número": "contact", "numero": "contact",
+               "correo": "contact", "contacto": "contact", "horario": "times", "horarios": "times", "día": "times", "días": "times",
+               "dias": "times", "mejorar": "concerns"}
 LIMITS = {"name": 80, "contact": 120, "times": 200, "other": 200}
 BENEFITS_SECTION = "benefits"
 OVERVIEW_SUFFIX = "-overview"
@@ -226,11 +232,13 @@ class BookingFlow:
     def confirm(self, conversation: Conversation, now: datetime, key: str, event: Event) -> Outcome:
         draft = conversation.booking
         ref = draft.updating or reference(key, draft.started_at)
-        labels = [self.lib.topics[c].button for c in draft.concerns if c in self.lib.topics]
+        desk = self.lib.desk  # staff read requests in English, whatever the client's language
+        labels = [desk.topics[c].button for c in draft.concerns if c in desk.topics]
         request = BookingRequest(
             ref=ref, conversation=key, platform=event.platform, chat_id=event.chat_id, user_id=event.user_id,
             name=draft.name, contact=draft.contact, contact_kind=draft.contact_kind, times=draft.times,
             concerns=labels, other=draft.other, consent=draft.consent, created_at=draft.started_at, updated_at=now,
+            language=self.lib.language,
         )
         conversation.booking = None
         conversation.last_request, conversation.last_request_at = ref, now
@@ -250,16 +258,22 @@ class BookingFlow:
         return Outcome([reply], request=withdrawn, notices=[notice])
 
     def lead_card(self, request: BookingRequest) -> Reply:
-        """What staff see: who, how to reach them, when, what for, and the next actions."""
-        names = self.msg.field_names
+        """What staff see, in English: who, how to reach them, when, what for, and the next actions.
+        A Spanish-speaking client's times come with an English reading, and the card says to
+        call back in Spanish."""
+        names = self.lib.desk.messages.booking_flow.field_names
+        times = escape_markdown(request.times)
+        reading = in_english(request.times) if request.language != ENGLISH else ""
         lines = [
             f"**New consultation request {request.ref}**",
             f"- {names.name}: {escape_markdown(request.name)}",
             f"- {names.contact}: {escape_markdown(show_contact(request.contact, request.contact_kind))} ({request.contact_kind})",
-            f"- {names.times}: {escape_markdown(request.times)}",
+            f"- {names.times}: {times}" + (f" (read as: {escape_markdown(reading)})" if reading else ""),
             f"- {names.concerns}: {escape_markdown(', '.join([*request.concerns, request.other] if request.other else request.concerns) or '-')}",
             f"- Platform: {request.platform}",
         ]
+        if request.language != ENGLISH:
+            lines.append(f"- Language: {NAMES.get(request.language, request.language)}")
         return Reply(kind=ReplyKind.BOOKING, text="\n".join(lines), buttons=(
             Button(label="Claim", action=f"lead:claim:{request.ref}"), Button(label="Mark contacted", action=f"lead:contacted:{request.ref}")))
 

@@ -28,6 +28,7 @@ from core.understanding.classes import SAFETY, Kind, outcome_classes
 from core.understanding.decide import Decision, Outcome
 from core.knowledge import Knowledge
 from core.text import split_message
+from core.translation_checks import translation_problems
 
 READABLE = 1200
 """Longer than this, an answer is more than a screenful on a phone: better split into topics."""
@@ -93,6 +94,7 @@ def _file_checks(root: Path, knowledge: Knowledge, today: date) -> list[ContentE
         *drafts(root, library),
         *_reviews(root, library, today),
         *_duplicate_examples(root, library),
+        *translation_problems(root, library, _markdown_problems),
     ]
 
 

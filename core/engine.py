@@ -23,6 +23,7 @@ from core.flow_stage import CANCEL_WORDS, flow_stage, offer_to_continue
 from core.handoff import DeskAction, Handoff, client_address, thread_address
 from core.knowledge import Knowledge
 from core.labels import describe_press
+from core.language import ENGLISH, chosen, command_name, follow
 from core.outbox import STAFF_DESK, Outbox
 from core.ratelimit import RateLimiter, Verdict
 from core.records import Conversation, Ticket, Unanswered
@@ -64,24 +65,38 @@ class Core:
         self.limiter = limiter or RateLimiter()
         self.order = TurnOrder()
 
-    def commands(self) -> dict[str, str]:
-        """Commands and their descriptions, for the platforms' command menus."""
-        return dict(self.knowledge.library.messages.commands)
+    def commands(self, language: str = ENGLISH) -> dict[str, str]:
+        """Commands and their descriptions in ``language``, for the platforms' command menus
+        (Spanish speakers see /idioma where English speakers see /language)."""
+        library = self.knowledge.library.in_language(language)
+        return {command_name(name, library.language): text for name, text in library.messages.commands.items()}
 
-    def apology(self) -> Reply:
-        """The neutral message adapters send when something failed on our side."""
-        return self.knowledge.replies.notice(self.knowledge.library.messages.error_apology, with_menu=False)
+    def languages(self) -> tuple[str, ...]:
+        """The languages clients can be answered in: English and each translation of the content."""
+        return (ENGLISH, *self.knowledge.library.translations)
 
-    def staff_only(self) -> Reply:
+    def apology(self, conversation_key: str | None = None) -> Reply:
+        """The neutral message adapters send when something failed on our side, in the client's language."""
+        k = self._speaking(self.knowledge, conversation_key)
+        return k.replies.notice(k.library.messages.error_apology, with_menu=False)
+
+    def staff_only(self, conversation_key: str | None = None) -> Reply:
         """What a non-staff member gets for trying a desk control."""
-        return self.knowledge.replies.notice(self.knowledge.library.messages.handoff.staff_only, with_menu=False)
+        k = self._speaking(self.knowledge, conversation_key)
+        return k.replies.notice(k.library.messages.handoff.staff_only, with_menu=False)
+
+    def _speaking(self, knowledge: Knowledge, conversation_key: str | None) -> Knowledge:
+        """``knowledge`` in the stored language of a conversation, for replies made outside a turn."""
+        conversation = self.store.conversation(conversation_key) if conversation_key else None
+        return knowledge.in_language(conversation.language or ENGLISH) if conversation else knowledge
 
     def pending_prompt(self, conversation_key: str) -> Prompt | None:
         """What the client's flow is waiting for, so an adapter can show it as a form."""
         conversation = self.store.conversation(conversation_key)
         if conversation is None or conversation.booking is None:
             return None
-        return BookingFlow(self.knowledge.library, self.booking_timeout).ask(conversation.booking).prompt
+        library = self.knowledge.library.in_language(conversation.language or ENGLISH)
+        return BookingFlow(library, self.booking_timeout).ask(conversation.booking).prompt
 
     def use(self, knowledge: Knowledge) -> None:
         """Switch to new content; replies already being built keep the version they started with."""
@@ -108,7 +123,8 @@ class Core:
         verdict = self.limiter.check(event.conversation_key, now, tap=event.action is not None or event.form is not None)
         if verdict is not Verdict.OK:
             log.info("rate limit: %s for conversation %s", verdict.value, log_id(event.conversation_key))
-            replies = [knowledge.replies.notice(knowledge.library.messages.slow_down, with_menu=False)] if verdict is Verdict.WARN else []
+            speaking = self._speaking(knowledge, event.conversation_key)
+            replies = [speaking.replies.notice(speaking.library.messages.slow_down, with_menu=False)] if verdict is Verdict.WARN else []
             if deliver is not None:
                 await deliver(replies)
             return replies
@@ -137,6 +153,7 @@ class Core:
         )
         conversation.user_id = event.user_id
         conversation.display_name = event.display_name
+        knowledge = knowledge.in_language(follow(conversation, event))
         conversation.remember("client", describe(knowledge.library, event), now)
         return Turn(knowledge, BookingFlow(knowledge.library, self.booking_timeout), event, conversation, now, self._handoff(knowledge))
 
@@ -219,7 +236,19 @@ class Core:
             return self._book(turn, action.arg)
         if action.verb == "forget":
             return self._forget(turn) if action.arg == "confirm" else [k.replies.menu()]
+        if action.verb == "lang":
+            return self._language(turn, action.arg)
         return self._human(turn)
+
+    def _language(self, turn: Turn, named: str) -> list[Reply]:
+        """Answer in the language the client picked from now on; with none named, offer the choice."""
+        language = chosen(named)
+        if language is None or language not in self.languages():
+            return [turn.k.replies.language_choice(self.languages())]
+        turn.conversation.language, turn.conversation.language_chosen = language, True
+        turn.speak(turn.k.in_language(language))
+        k = turn.k
+        return [k.replies.notice(k.library.messages.language_set, with_menu=False), k.replies.menu()]
 
     def _forget(self, turn: Turn) -> list[Reply]:
         """Delete the client's records (after the confirm button); an open ticket is closed and the desk told."""
@@ -276,7 +305,7 @@ class Core:
         if name == "ask" and rest.strip():
             return self._understand(turn, rest.strip())
         if name == "start":
-            return k.replies.welcome(escape_markdown(event.display_name or "there"))
+            return k.replies.welcome(escape_markdown(event.display_name))
         if name == "menu":
             return [k.replies.menu()]
         if name == "book":
@@ -285,6 +314,8 @@ class Core:
             return self._human(turn)
         if name == "cancel":
             return self._cancel(turn)
+        if command_name(name, ENGLISH) == "language":
+            return self._language(turn, rest)
         if name == "privacy":
             return [k.replies.notice(k.library.fill(k.library.messages.privacy, retention_days=str(self.retention_days),
                                                     booking_days=str(self.booking_days)))]
@@ -395,9 +426,10 @@ class Core:
 
 
 def _about_privacy(event: Event) -> bool:
-    """/privacy and /forget are answered even while a ticket is open."""
+    """/privacy, /forget and the choice of language are answered even while a ticket is open."""
     text = (event.text or "").strip().split("@")[0].lower()
-    return text in ("/privacy", "/forget") or (event.action or "").startswith("forget:")
+    return (text in ("/privacy", "/forget") or text.split(" ")[0] in ("/language", "/idioma")
+            or (event.action or "").startswith(("forget:", "lang:")))
 
 
 def log_id(key: str) -> str:

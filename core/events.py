@@ -58,6 +58,9 @@ class Event(Frozen):
         default=None, description="A shared channel the event came from (a Discord server channel); chat_id stays the "
                                   "client's private chat, where anything personal is sent."
     )
+    locale: str | None = Field(
+        default=None, description="The language the client's app is set to (e.g. 'es', 'es-MX'), where the platform says."
+    )
 
     @field_validator("display_name")
     @classmethod

@@ -16,7 +16,7 @@ from core.text import clean
 from core.turn import Turn
 from core.understanding.decide import Decision, Outcome
 
-CANCEL_WORDS = {"cancel", "/cancel", "stop", "quit"}
+CANCEL_WORDS = {"cancel", "/cancel", "stop", "quit", "cancelar", "parar", "detener"}
 CLEARLY = 0.6
 """A reading this confident is a question even without a question mark ("downtime", "price")."""
 REQUESTS = (Outcome.HUMAN, Outcome.MENU, Outcome.HELP)

@@ -19,7 +19,9 @@ from core.content.models import Library
 from core.desk_commands import desk_command, find, help_text, named
 from core.events import Address, Button, Event, Reply, ReplyKind, ThreadMark
 from core.hours import is_open, next_opening
+from core.language import ENGLISH, NAMES, SPANISH
 from core.records import Conversation, Ticket, Turn
+from core.spanish_times import opening
 from core.storage import Store
 from core.text import escape_markdown
 
@@ -79,7 +81,8 @@ class Handoff:
         if is_open(self.lib.clinic.hours, now) is False:
             opens = next_opening(self.lib.clinic.hours, now)
             if opens is not None:
-                replies.append(self._say(self.msg.after_hours, opens=opens.strftime("%A %-I:%M %p")))
+                when = opening(opens) if self.lib.language == SPANISH else opens.strftime("%A %-I:%M %p")
+                replies.append(self._say(self.msg.after_hours, opens=when))
         return replies
 
     def from_client(self, ticket: Ticket, event: Event, said: str, now: datetime, actions: list[DeskAction]) -> list[Reply]:
@@ -90,7 +93,7 @@ class Handoff:
             self._close(ticket, now, by=None)
             actions.append(DeskAction(ticket.id, "tell_desk", Reply(kind=ReplyKind.NOTICE, text=f"Ticket #{ticket.id}: the client left the queue.",
                                                                     thread_mark=self._mark(ticket, "closed"))))
-            return [self.back_to_bot(ticket, self.msg.left)]
+            return [self.back_to_bot(ticket, "left")]
         self._remember(ticket, Turn(role="client", text=said[:1000], at=now))
         name = escape_markdown(ticket.display_name or "Client")
         relay = Reply(kind=ReplyKind.HUMAN, text=f"**{name}:** {escape_markdown(said)}", file=event.file)
@@ -111,12 +114,15 @@ class Handoff:
                                                                 thread_mark=self._mark(ticket, "urgent"), alert=self.on_call or None)))
 
     def back_to_bot(self, ticket: Ticket, message: str) -> Reply:
-        """Telling the client the bot answers again; a booking paused for the ticket is offered back."""
+        """Telling the client, in their language, that the bot answers again (``message`` names
+        the handoff message: "left", "closed"); a booking paused for the ticket is offered back."""
         conversation = self.store.conversation(ticket.client)
+        lib = self._client_library(conversation)
+        text = lib.fill(getattr(lib.messages.handoff, message))
         if conversation is None or conversation.booking is None:
-            return self._say(message)
-        flow = self.lib.messages.booking_flow
-        return Reply(kind=ReplyKind.HUMAN, text=f"{self.lib.fill(message)}\n\n{flow.continue_offer}", buttons=(
+            return Reply(kind=ReplyKind.HUMAN, text=text)
+        flow = lib.messages.booking_flow
+        return Reply(kind=ReplyKind.HUMAN, text=f"{text}\n\n{flow.continue_offer}", buttons=(
             Button(label=flow.buttons.continue_, action="book:resume"), Button(label=flow.buttons.cancel, action="book:cancel")))
 
     # -- desk side -------------------------------------------------------------
@@ -189,7 +195,7 @@ class Handoff:
     def _close_command(self, ticket: Ticket, text: str, event: Event, now: datetime, actions: list[DeskAction]) -> list[Reply]:
         staff = event.display_name or "staff"
         self._close(ticket, now, by=staff)
-        actions.append(DeskAction(ticket.id, "tell_client", self.back_to_bot(ticket, self.msg.closed)))
+        actions.append(DeskAction(ticket.id, "tell_client", self.back_to_bot(ticket, "closed")))
         closed = self._desk(f"Ticket #{ticket.id} closed by {escape_markdown(staff)}. The bot answers this client again.")
         return [closed.model_copy(update={"thread_mark": self._mark(ticket, "closed")})]
 
@@ -206,7 +212,8 @@ class Handoff:
 
     def _relay_to_client(self, ticket: Ticket, text: str, event: Event, now: datetime, actions: list[DeskAction]) -> list[Reply]:
         first_name = (event.display_name or "").split(" ")[0]
-        signature = escape_markdown(f"{first_name} ({self.msg.team_name})" if self.sign_with_name and first_name else self.msg.team_name)
+        team = self._client_library(self.store.conversation(ticket.client)).messages.handoff.team_name
+        signature = escape_markdown(f"{first_name} ({team})" if self.sign_with_name and first_name else team)
         if ticket.status == "open":
             ticket.status, ticket.claimed_at, ticket.claimed_by = "claimed", now, event.display_name or "staff"
         self._remember(ticket, Turn(role="staff", text=text[:1000], at=now))
@@ -245,6 +252,9 @@ class Handoff:
                    "urgent": "possible complication", "appointment": "about an existing appointment"}
         lines = [f"{'🚨 **URGENT** ' if ticket.urgent else ''}**Ticket #{ticket.id}**: {escape_markdown(ticket.display_name or 'Client')}"
                  f" on {ticket.platform}, {reasons[ticket.reason]}"]
+        if conversation.language not in (None, ENGLISH):
+            name = NAMES.get(conversation.language, conversation.language)
+            lines.append(f"Language: {name} (the client is answered in {name}; please reply in {name})")
         if ticket.urgent and self.on_call:
             lines.append(self.on_call)
         recent = [t for t in conversation.transcript if t.role == "client"][-CARD_TURNS:]
@@ -259,6 +269,10 @@ class Handoff:
         return Reply(kind=ReplyKind.HUMAN, text="\n".join(lines), buttons=buttons,
                      thread_mark=self._mark(ticket, "urgent") if ticket.urgent else None,
                      alert=self.on_call if ticket.urgent and self.on_call else None)
+
+    def _client_library(self, conversation: Conversation | None) -> Library:
+        """The content in the client's language, for what staff actions make the bot tell them."""
+        return self.lib.in_language(conversation.language or ENGLISH) if conversation is not None else self.lib
 
     def _mark(self, ticket: Ticket, state: str) -> ThreadMark:
         """The ticket's state for desks that can show it on the thread (a forum topic's name)."""

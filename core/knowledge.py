@@ -6,6 +6,7 @@ in the middle of a conversation can never mix an old menu with a new topic.
 
 from __future__ import annotations
 
+import copy
 import os
 from dataclasses import dataclass, replace
 from functools import cache
@@ -69,6 +70,19 @@ class Knowledge:
         self.triage = Triage(library.safety)
         self.intents = IntentDetector(library.intents)
         self.replies = Replies(library)
+        self._speaking: dict[str, Knowledge] = {library.language: self}
+
+    def in_language(self, language: str) -> Knowledge:
+        """The same understanding answering in ``language``: the content's translation when
+        there is one, otherwise this. Built once per content version and language."""
+        if language not in self._speaking:
+            library = self.library.in_language(language)
+            if library.language != language:
+                return self
+            view = copy.copy(self)
+            view.library, view.replies = library, Replies(library)
+            self._speaking[language] = view
+        return self._speaking[language]
 
     def read(self, text: str, last_topic: str | None = None, without: tuple[str, int] | None = None) -> Decision:
         """What a client's message asks for, in the order that keeps clients safe: safety

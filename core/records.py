@@ -72,6 +72,8 @@ class BookingRequest(Record):
     created_at: datetime
     updated_at: datetime
     status: str = "new"
+    language: str = "en"
+    """The language the client booked in, so staff know which to call back in."""
 
     @field_validator("created_at", "updated_at")
     @classmethod
@@ -125,6 +127,10 @@ class Conversation(Record):
     booking: Draft | None = None
     last_request: str | None = None
     last_request_at: datetime | None = None
+    language: str | None = None
+    """"en" or "es" once a message has read clearly enough (replies are English until then)."""
+    language_chosen: bool = False
+    """The client picked the language themselves; what they write no longer changes it."""
 
     def remember(self, role: Literal["client", "bot", "staff"], text: str, at: datetime) -> None:
         self.transcript.append(Turn(role=role, text=text[:TURN_CHARS], at=at))

@@ -50,6 +50,8 @@ class Replies:
             return self.unfinished(topic_ids[0], confidence)
         topics = [self.lib.topics[t] for t in ready]
         text = "\n\n".join(f"**{t.title}**\n{self.lib.topic_body(t.id)}" for t in topics)
+        if self.msg.untranslated and any(t in self.lib.untranslated for t in ready):
+            text = f"{self.msg.untranslated}\n\n{text}"  # shown in English until staff translate it
         if any(t.disclaimer for t in topics):
             text = f"{text}\n\n{self.msg.disclaimer}"
         related = self._offered(dict.fromkeys(r for t in topics for r in t.related if r not in ready))[:RELATED_BUTTONS]
@@ -99,8 +101,26 @@ class Replies:
         return Reply(kind=ReplyKind.SMALLTALK, text=self._fill(template, **extra), buttons=(self._menu,))
 
     def welcome(self, name: str) -> list[Reply]:
-        text = f"{self._fill(self.msg.greeting, name=name)}\n\n{self.msg.privacy_notice}\n{self.msg.disclaimer}"
-        return [Reply(kind=ReplyKind.SMALLTALK, text=text), self.menu()]
+        """The greeting by name; without one, the greeting simply leaves it out ("Hi!", "¡Hola!")."""
+        greeting = self.msg.greeting if name else self.msg.greeting.replace(", {name}", "").replace(" {name}", "")
+        text = f"{self._fill(greeting, name=name)}\n\n{self.msg.privacy_notice}\n{self.msg.disclaimer}"
+        switch = (self._other_language,) if self.lib.translations or self.lib.base else ()
+        return [Reply(kind=ReplyKind.SMALLTALK, text=text, buttons=switch), self.menu()]
+
+    @property
+    def _other_language(self) -> Button:
+        """The button to the other language ("Español" in English, "English" in Spanish)."""
+        other = next(iter(self.lib.translations), None) or (self.lib.base.language if self.lib.base else self.lib.language)
+        return Button(label=self.msg.buttons.language, action=actions.language(other))
+
+    def language_choice(self, languages: tuple[str, ...]) -> Reply:
+        """Every language the bot answers in, each button labelled in its own language: the
+        label is the other language's "switch" button, which names it ("English", "Español")."""
+        def label(code: str) -> str:
+            other = next((lang for lang in languages if lang != code), code)
+            return self.lib.in_language(other).messages.buttons.language
+        buttons = tuple(Button(label=label(code), action=actions.language(code)) for code in languages)
+        return Reply(kind=ReplyKind.NOTICE, text=self.msg.language_choice, buttons=buttons)
 
     def menu(self, notice: str | None = None) -> Reply:
         """The main menu; with a ``notice`` (e.g. a stale button) it is a NOTICE, which

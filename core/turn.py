@@ -34,6 +34,12 @@ class Turn:
     """The client confirmed /forget: delete their records instead of saving this turn."""
     readings: dict[str, Decision] = field(default_factory=dict)
 
+    def speak(self, knowledge: Knowledge) -> None:
+        """Carry on the turn in another language (the client just picked one)."""
+        self.k = knowledge
+        self.flow = BookingFlow(knowledge.library, self.flow.timeout)
+        self.handoff = Handoff(self.handoff.store, knowledge.library, self.handoff.sign_with_name, self.handoff.on_call)
+
     def read(self, text: str) -> Decision:
         """What the message says, read once per turn whichever stage asks first
         (triage during a ticket or a booking, then routing)."""

@@ -61,3 +61,22 @@ async def test_accuracy_floors_on_the_blind_set(core):
 @pytest.mark.skipif(not DEV_SET.is_file(), reason="the shared development set is not beside this clone")
 async def test_accuracy_floors_on_the_development_set(core):
     _check(await evaluate(core, load_cases(DEV_SET)), DEV_FLOORS)
+
+
+SPANISH_FLOOR = 0.95
+"""Issue 16: Spanish questions get the right outcome at least this often, and every answer is in Spanish."""
+
+
+def _spanish(report):
+    misses = "\n".join(f"{c.q!r}: {c.kind}/{c.topic} -> {k}/{t}" for c, k, t in report.misses)
+    assert report.overall >= SPANISH_FLOOR, f"{report.overall:.1%} < {SPANISH_FLOOR:.0%}\n{misses}"
+    assert report.answers["es"] > 0 and report.in_language["es"] == report.answers["es"]
+
+
+async def test_spanish_questions_are_answered_in_spanish_on_our_own_set(core, cases):
+    _spanish(await evaluate(core, [c for c in cases if c.lang == "es"]))
+
+
+@pytest.mark.skipif(not DEV_SET.is_file(), reason="the shared development set is not beside this clone")
+async def test_spanish_questions_are_answered_in_spanish_on_the_development_set(core):
+    _spanish(await evaluate(core, [c for c in load_cases(DEV_SET) if c.lang == "es"]))

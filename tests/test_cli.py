@@ -5,7 +5,7 @@ import json
 import subprocess
 import sys
 
-from bots.terminal import chat, format_reply, to_event
+from bots.terminal import chat, format_reply, terminal_locale, to_event
 from core.events import Button, Reply, ReplyKind
 from tests.conftest import ROOT
 
@@ -62,7 +62,7 @@ async def test_terminal_chat_session(core):
     stdout = io.StringIO()
     await chat(core.handle, stdin, stdout)
     out = stdout.getvalue()
-    assert "Hi there! I'm the virtual assistant of Doctors Med Spa" in out
+    assert "Hi! I'm the virtual assistant of Doctors Med Spa" in out
     assert "Downtime and getting back to your day" in out
     assert "Let's book your consultation" in out  # button 3 under the answer is "Book a consultation"
     assert out.rstrip().endswith("Bye!")
@@ -109,3 +109,18 @@ async def test_terminal_handoff_loop_without_tokens(knowledge, tmp_path):
     assert "Note added to ticket #1 (not sent to the client)." in out and "called her" not in out.split("Note added")[1]
     assert "bot> Our team has closed this conversation." in out
     assert out.rstrip().endswith("Bye!") and "Enlarged pores" in out
+
+
+async def test_terminal_chat_follows_the_conversations_language(core):
+    stdin = io.StringIO("¿duele el microneedling?\n/quit\n")
+    stdout = io.StringIO()
+    await chat(core.handle, stdin, stdout, locale=terminal_locale({"LANG": "es_MX.UTF-8"}))
+    out = stdout.getvalue()
+    assert "¡Hola! Soy el asistente virtual" in out and "[1] English" in out
+    assert "¿Duele el microneedling?" in out
+
+
+def test_terminal_locale_comes_from_the_environment():
+    assert terminal_locale({"LANG": "es_MX.UTF-8"}) == "es-MX"
+    assert terminal_locale({"LC_ALL": "C.UTF-8", "LANG": "es_ES.UTF-8"}) is None
+    assert terminal_locale({}) is None

@@ -56,11 +56,14 @@ async def test_start_sends_greeting_with_privacy_notice_then_the_menu(telegram, 
 
 async def test_client_commands_are_published_for_private_chats_only(telegram, recorder, core):
     await telegram.register_commands()
-    assert methods(recorder) == ["deleteMyCommands", "setMyCommands"]  # the old unscoped list goes
-    [params] = recorder.sent("setMyCommands")
-    assert params["scope"] == {"type": "all_private_chats"}
+    assert methods(recorder) == ["deleteMyCommands", "setMyCommands", "setMyCommands"]  # the old unscoped list goes
+    params, spanish = recorder.sent("setMyCommands")
+    assert params["scope"] == {"type": "all_private_chats"} and "language_code" not in params
     names = [c["command"] for c in params["commands"]]
-    assert names == ["start", "ask", "menu", "help", "book", "human", "cancel", "privacy", "forget"]
+    assert names == ["start", "ask", "menu", "help", "book", "human", "cancel", "privacy", "forget", "language"]
+    assert spanish["scope"] == {"type": "all_private_chats"} and spanish["language_code"] == "es"
+    described = {c["command"]: c["description"] for c in spanish["commands"]}
+    assert described["book"] == "Pedir una consulta" and "idioma" in described and "language" not in described
 
 
 async def test_menu_navigation_edits_the_menu_message(telegram, recorder):

@@ -242,7 +242,7 @@ async def test_lead_cards_go_to_the_desk_group(desk, store):
 async def test_desk_commands_are_published_in_the_desk_only(desk):
     bot, recorder, _, _ = desk
     await bot.register_commands()
-    clients, staff = recorder.sent("setMyCommands")
+    clients, _spanish, staff = recorder.sent("setMyCommands")
     assert clients["scope"] == {"type": "all_private_chats"} and "close" not in [c["command"] for c in clients["commands"]]
     assert staff["scope"] == {"type": "chat", "chat_id": DESK}
     assert [c["command"] for c in staff["commands"]] == ["claim", "close", "note", "reply", "leads", "reload", "unanswered", "help"]

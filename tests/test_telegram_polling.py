@@ -25,7 +25,7 @@ async def test_long_polling_round_trip_and_clean_stop(core, monkeypatch):
         await bot.stop()
         await runner.cleanup()
     methods = [m for m, _ in api.calls]
-    assert methods[:4] == ["getMe", "deleteMyCommands", "setMyCommands", "deleteWebhook"]
+    assert methods[:5] == ["getMe", "deleteMyCommands", "setMyCommands", "setMyCommands", "deleteWebhook"]  # English, then Spanish
     assert "getUpdates" in methods and "sendMessage" in methods
     [sent] = [p for m, p in api.calls if m == "sendMessage"]
     assert sent["chat_id"] == "42" and sent["text"].startswith("<b>Downtime")

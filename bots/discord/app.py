@@ -20,6 +20,7 @@ from bots.discord.components import FORM, PREFIX, ActionButton, ChoiceSelect, Fo
 from bots.discord.convert import (ALLOWED_MENTIONS, PLATFORM, file_kind, form_values, interaction_event, is_from_a_person, message_event,
                                   strip_mention, to_messages)
 from bots.discord.delivery import Delivery
+from bots.discord.translator import CommandTranslator
 from core.engine import Core
 from core.events import Address, Attachment, Event, Reply, ReplyKind
 from core.settings import DeskSettings, DiscordSettings
@@ -60,6 +61,7 @@ class ClinicClient(discord.Client):
 
     async def setup_hook(self) -> None:
         self.add_dynamic_items(ActionButton, FormButton, ChoiceSelect)
+        await self.tree.set_translator(CommandTranslator(self.core))
         await publish(self.tree, self.settings)
 
     # -- clients ---------------------------------------------------------------

@@ -94,6 +94,9 @@ class TelegramBot:
         await bot.delete_my_commands()
         clients = [BotCommand(name, text) for name, text in self.core.commands().items()]
         await bot.set_my_commands(clients, scope=BotCommandScopeAllPrivateChats())
+        for language in self.core.languages()[1:]:  # clients whose app is set to Spanish see Spanish descriptions
+            local = [BotCommand(name, text) for name, text in self.core.commands(language).items()]
+            await bot.set_my_commands(local, scope=BotCommandScopeAllPrivateChats(), language_code=language)
         if self.desk is not None:
             staff = [BotCommand(c.name, c.summary.capitalize()[:256]) for c in desk_commands()]
             await bot.set_my_commands(staff, scope=BotCommandScopeChat(self.desk.telegram_chat_id))
@@ -261,7 +264,7 @@ class TelegramBot:
         log.error("error while handling a Telegram update", exc_info=context.error)
         if isinstance(update, Update) and update.effective_chat and update.effective_chat.type == ChatType.PRIVATE:
             try:
-                await self.send(update.effective_chat.id, [self.core.apology()])
+                await self.send(update.effective_chat.id, [self.core.apology(f"{PLATFORM}:{update.effective_chat.id}")])
             except Exception:  # noqa: BLE001 - the apology itself failing must not loop
                 log.exception("could not send the apology")
 

@@ -46,7 +46,8 @@ def to_event(update: Update) -> Event | None:
     chat, user = update.effective_chat, update.effective_user
     if chat is None or user is None:
         return None
-    common = dict(platform=PLATFORM, chat_id=str(chat.id), user_id=str(user.id), display_name=user.full_name)
+    common = dict(platform=PLATFORM, chat_id=str(chat.id), user_id=str(user.id), display_name=user.full_name,
+                  locale=user.language_code)
     if update.callback_query is not None:
         return Event(**common, action=update.callback_query.data or "")
     message = update.message or update.edited_message

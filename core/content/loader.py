@@ -131,7 +131,7 @@ def _claimed_ids(path: Path) -> set[str]:
     return {path.stem, *([found[1]] if found else [])}
 
 
-def load_topic(path: Path, root: Path) -> tuple[Topic, _Parsed]:
+def load_topic(path: Path, root: Path, model: type[BaseModel] = Topic) -> tuple[Any, _Parsed]:
     file = _relative(path, root)
     text = _read(path, root)
     handler = frontmatter.YAMLHandler()
@@ -144,7 +144,7 @@ def load_topic(path: Path, root: Path) -> tuple[Topic, _Parsed]:
     except ValueError:
         raise ContentErrors([ContentError(file, 1, "", "the header is not closed: add a '---' line after its fields")]) from None
     parsed = _Parsed(file, header, first_line=1)
-    return parsed.validate(Topic, {"body": body.strip()}), parsed
+    return parsed.validate(model, {"body": body.strip()}), parsed
 
 
 def load_library(root: Path | str) -> Library:
@@ -185,7 +185,7 @@ def load_library(root: Path | str) -> Library:
     errors.extend(_cross_check(parts.get("menu.yaml"), parsed.get("menu.yaml"), topics, topic_files, broken))
     if errors:
         raise ContentErrors(errors)
-    return Library(
+    library = Library(
         clinic=parts["clinic.yaml"],
         messages=parts["messages.yaml"],
         safety=parts["safety.yaml"],
@@ -195,6 +195,12 @@ def load_library(root: Path | str) -> Library:
         topics=MappingProxyType(topics),
         sources=MappingProxyType({tid: p.file for tid, p in topic_files.items()}),
     )
+    from core.content.translations import with_translations  # it builds on this module's parsing
+
+    library, errors = with_translations(root, library)
+    if errors:
+        raise ContentErrors(errors)
+    return library
 
 
 def _cross_check(

@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from core.spanish_times import week_in_spanish
+
 PLACEHOLDER = re.compile(r"^\s*TODO\b", re.IGNORECASE)
 UNFINISHED_LINE = re.compile(r"^\s*(?:- )?TODO\b")
 """A line of an answer staff have not written yet. Case matters: Spanish "Todo" is a word."""
@@ -132,6 +134,8 @@ class ButtonLabels(Model):
     book_online: Label
     forget: Label
     keep: Label
+    language: Label
+    """The button that switches to the other language, labelled in that language ("Español")."""
 
 
 TOPIC_FIELDS = frozenset({"clinic_name", "city", "phone", "address", "prices", "callback_time", "hours"})
@@ -262,6 +266,10 @@ class Messages(Model):
     ask_option: Text = "Your question, in your own words"
     """Platforms' own words (a Discord server, a command option); defaults so that content written
     before them stays valid."""
+    language_choice: Text
+    language_set: Text
+    untranslated: str = ""
+    """In a translation: the note above an answer not translated yet, shown in English."""
     commands: dict[Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,31}$")], Annotated[str, StringConstraints(min_length=1, max_length=256)]]
     buttons: ButtonLabels
     booking_flow: BookingMessages
@@ -330,8 +338,26 @@ class Library(Model):
     topics: MappingProxyType[str, Topic]
     sources: MappingProxyType[str, str] = MappingProxyType({})
     """Topic id -> file it came from, for error messages and --explain."""
+    language: str = "en"
+    translations: MappingProxyType[str, Library] = Field(default_factory=lambda: MappingProxyType({}))
+    """The same content as clients in another language read it ("es" from content/es/)."""
+    base: Library | None = None
+    """In a translation: the English content it was made from, which staff read."""
+    untranslated: frozenset[str] = frozenset()
+    """In a translation: topics with no version in this language yet, answered in English."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+
+    def in_language(self, language: str) -> Library:
+        """This content as a client speaking ``language`` reads it; English when there is no translation."""
+        if language == self.language:
+            return self
+        return self.translations.get(language) or self.base or self
+
+    @property
+    def desk(self) -> Library:
+        """The content staff read (English), whichever language the client speaks."""
+        return self.base or self
 
     def _fields(self, extra: dict[str, str]) -> dict[str, str]:
         fields = {
@@ -341,7 +367,7 @@ class Library(Model):
             "address": self.clinic.address,
             "callback_time": self.clinic.callback_time,
             "prices": self.clinic.prices,
-            "hours": self.clinic.hours.describe() or "TODO",
+            "hours": (week_in_spanish(self.clinic.hours.describe()) if self.language == "es" else self.clinic.hours.describe()) or "TODO",
             "name": "",
             "section": "",
         }
