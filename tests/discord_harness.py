@@ -165,9 +165,9 @@ def guild_create() -> dict[str, Any]:
 
 
 def interaction(kind: int, data: dict, channel_id: int = DM_CHANNEL, uid: int = 42, message_payload: dict | None = None,
-                roles: list[int] | None = None) -> dict[str, Any]:
+                roles: list[int] | None = None, locale: str = "en-US") -> dict[str, Any]:
     payload = {"id": str(next(_ids)), "application_id": APP_ID, "type": kind, "token": f"tok{next(_ids)}", "version": 1,
-               "channel_id": str(channel_id), "data": data, "attachment_size_limit": 8_388_608, "locale": "en-US",
+               "channel_id": str(channel_id), "data": data, "attachment_size_limit": 8_388_608, "locale": locale,
                "app_permissions": "0", "entitlements": [], "authorizing_integration_owners": {}}
     if channel_id == DM_CHANNEL:
         payload["channel"] = {"id": str(channel_id), "type": 1}

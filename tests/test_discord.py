@@ -76,6 +76,12 @@ async def test_privacy_and_forget_work_as_slash_commands_in_dms(client, recorder
     assert buttons(forget) == [f"{PREFIX}forget:confirm", f"{PREFIX}forget:keep"]
 
 
+async def test_a_client_whose_app_is_in_spanish_is_answered_in_spanish(client, recorder, library):
+    await feed(client, "INTERACTION_CREATE", slash("menu", locale="es-419"))
+    [(_, payload)] = recorder.posts("/callback")
+    assert payload["data"]["content"].startswith(library.in_language("es").messages.menu_intro)
+
+
 async def test_an_unknown_or_outdated_command_gets_the_current_list(client, recorder, library, caplog):
     await feed(client, "INTERACTION_CREATE", slash("start-over"))
     [(_, payload)] = recorder.posts("/callback")

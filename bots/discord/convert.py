@@ -97,7 +97,8 @@ def message_event(message: discord.Message, text: str, chat_id: int) -> Event:
 def interaction_event(interaction: discord.Interaction, chat_id: int, text: str | None = None, action: str | None = None,
                       form: dict[str, str] | None = None) -> Event:
     return Event(platform=PLATFORM, chat_id=str(chat_id), user_id=str(interaction.user.id), display_name=interaction.user.display_name,
-                 text=text, action=action, form=form, channel=str(interaction.channel_id) if interaction.guild_id is not None else None)
+                 text=text, action=action, form=form, channel=str(interaction.channel_id) if interaction.guild_id is not None else None,
+                 locale=interaction.locale.value)
 
 
 def form_values(data: Any) -> dict[str, str]:
