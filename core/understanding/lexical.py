@@ -10,19 +10,24 @@ which nearly every outcome mentions, decides little):
 - keywords: how much of the message the outcome's own keywords explain.
 
 It is fast and strong on rare, exact words ("elastin", "spf") where a sentence
-encoder is vague. Everything is looked up through inverted indexes, so the work
-per message grows with how common its words are, not with the number of
-outcomes. Staff tune matching by adding examples and keywords, never code.
+encoder is vague. Each word of the message adds its weight, through an inverted
+index of numpy row numbers, to the outcomes and examples that use it; the rest is
+a few array operations. A common word touches thousands of examples once the
+content grows, and a Python loop over them was most of the time a message took.
+Staff tune matching by adding examples and keywords, never code.
 """
 
 from __future__ import annotations
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Iterable
+
+import numpy as np
 
 from core.text import STOPWORDS, stem
 from core.understanding.classes import OutcomeClass
+from core.understanding.rounding import rounded
 from core.understanding.vocabulary import Vocabulary
 
 W_COVERAGE, W_EXAMPLE, W_KEYWORD = 0.45, 0.35, 0.20
@@ -31,53 +36,62 @@ UNKNOWN_WEIGHT = 0.5
 filler ("a lot", "smaller"), but a question made mostly of them is out of scope."""
 
 
-@dataclass(frozen=True)
-class Candidate:
-    class_id: str
-    score: float
-    coverage: float
-    example: float
-    keyword: float
-    best_example: str
+def _rows(postings: dict[str, Iterable[int]]) -> dict[str, np.ndarray]:
+    """Posting lists as arrays of row numbers, for numpy to add a word's weight to all at once."""
+    return {s: np.fromiter(sorted(rows), dtype=np.intp) for s, rows in postings.items()}
 
 
 class Matcher:
+    """Outcomes are numbered in the order given, examples (titles included) in a
+    row each, grouped by outcome, so one reduction finds each outcome's best."""
+
     def __init__(self, classes: list[OutcomeClass], vocabulary: Vocabulary) -> None:
         self.vocabulary = vocabulary
-        self._class_count = len(classes)
-        self._postings: dict[str, set[str]] = defaultdict(set)
-        self._keyword_postings: dict[str, set[str]] = defaultdict(set)
-        self._phrases: dict[str, list[tuple[str, tuple[str, ...]]]] = defaultdict(list)
-        self._example_postings: dict[str, list[int]] = defaultdict(list)
-        self._examples: list[tuple[str, str, frozenset[str]]] = []
-        self._uses: dict[tuple[str, str], int] = defaultdict(int)
+        self._class_count = n = len(classes)
+        postings: dict[str, set[int]] = defaultdict(set)
+        keyword_postings: dict[str, set[int]] = defaultdict(set)
+        example_postings: dict[str, list[int]] = defaultdict(list)
+        self._phrases: dict[str, list[tuple[int, tuple[str, ...]]]] = defaultdict(list)
+        example_class: list[int] = []
+        example_stems: list[frozenset[str]] = []
+        self._uses: dict[tuple[int, str], int] = defaultdict(int)
         """(class, stem) -> how many of the class's title, examples and keywords use the stem."""
         self.example_index: dict[tuple[str, int], int] = {}
-        for cls in classes:
-            for n, text in enumerate((cls.title, *cls.examples)):
+        for c, cls in enumerate(classes):
+            for n_text, text in enumerate((cls.title, *cls.examples)):
                 if not text:
                     continue
                 stems = frozenset(self._stems(text))
                 for s in stems:
-                    self._example_postings[s].append(len(self._examples))
-                    self._postings[s].add(cls.id)
-                    self._uses[cls.id, s] += 1
-                if n:
-                    self.example_index[cls.id, n - 1] = len(self._examples)
-                self._examples.append((cls.id, text, stems))
+                    example_postings[s].append(len(example_class))
+                    postings[s].add(c)
+                    self._uses[c, s] += 1
+                if n_text:
+                    self.example_index[cls.id, n_text - 1] = len(example_class)
+                example_class.append(c)
+                example_stems.append(stems)
             for keyword in cls.keywords:
                 stems = tuple(self._stems(keyword))
                 if len(stems) == 1:
-                    self._keyword_postings[stems[0]].add(cls.id)
+                    keyword_postings[stems[0]].add(c)
                 elif stems:
-                    self._phrases[stems[0]].append((cls.id, stems))
+                    self._phrases[stems[0]].append((c, stems))
                 for s in set(stems):
-                    self._postings[s].add(cls.id)
-                    self._uses[cls.id, s] += 1
-        n = self._class_count
-        self._idf = {s: math.log(1 + n / len(ids)) for s, ids in self._postings.items()}
+                    postings[s].add(c)
+                    self._uses[c, s] += 1
+        self._class_users = {s: len(ids) for s, ids in postings.items()}
+        self._idf = {s: math.log(1 + n / len(ids)) for s, ids in postings.items()}
         self._unknown_idf = UNKNOWN_WEIGHT * math.log(1 + n)
-        self._example_weight = [sum(self._weight(s) for s in stems) for _, _, stems in self._examples]
+        self._class_rows = _rows(postings)
+        self._keyword_rows = _rows(keyword_postings)
+        self._example_rows = _rows(example_postings)
+        self._example_class = example_class
+        self._example_stems = example_stems
+        # One extra example row with no words, so an outcome without examples (its group
+        # starting past the last row) still has a group for the reduction to read.
+        self._example_weight = np.array([*(sum(self._weight(s) for s in stems) for stems in example_stems), 0.0])
+        self._starts = np.searchsorted(example_class, np.arange(n))
+        self._no_examples = self._starts == np.append(self._starts[1:], len(example_class))
 
     def _stems(self, text: str) -> list[str]:
         return [stem(w) for w in self.vocabulary.words(text) if w not in STOPWORDS]
@@ -87,14 +101,15 @@ class Matcher:
 
     def common_stems(self) -> frozenset[str]:
         """Stems most outcomes use ("microneedling", "skin"): they say nothing about which outcome."""
-        return frozenset(s for s, ids in self._postings.items() if len(ids) > self._class_count / 2)
+        return frozenset(s for s, users in self._class_users.items() if users > self._class_count / 2)
 
     def distinctive(self, stem_: str) -> bool:
         """Used by some outcomes but not most: a word that points somewhere."""
-        return 0 < len(self._postings.get(stem_, ())) <= self._class_count / 2
+        return 0 < self._class_users.get(stem_, 0) <= self._class_count / 2
 
-    def rank(self, text: str, limit: int | None = 5, without: int | None = None) -> list[Candidate]:
-        """Outcomes ordered by score, best first; empty when no word is known.
+    def scores(self, text: str, without: int | None = None) -> np.ndarray:
+        """Each outcome's score, in the order the outcomes were given; 0 for an outcome
+        that shares no word with the message.
 
         ``without`` leaves one example out (an index from ``example_index``), so
         the content check can ask how a question *like* that example would fare.
@@ -103,56 +118,44 @@ class Matcher:
         q = set(stems)
         total = sum(self._weight(s) for s in q)
         if not total:
-            return []
-        coverage: dict[str, float] = defaultdict(float)
-        keyword: dict[str, float] = defaultdict(float)
-        overlap: dict[int, float] = defaultdict(float)
+            return np.zeros(self._class_count)
+        coverage = np.zeros(self._class_count)
+        keyword = np.zeros(self._class_count)
+        overlap = np.zeros(len(self._example_weight))
         for s in q:
             w = self._weight(s)
-            for class_id in self._postings.get(s, ()):
-                coverage[class_id] += w
-            for class_id in self._keyword_postings.get(s, ()):
-                keyword[class_id] += w
-            for example in self._example_postings.get(s, ()):
-                overlap[example] += w
+            if (rows := self._class_rows.get(s)) is not None:
+                coverage[rows] += w
+            if (rows := self._keyword_rows.get(s)) is not None:
+                keyword[rows] += w
+            if (rows := self._example_rows.get(s)) is not None:
+                overlap[rows] += w
         if without is not None:
-            overlap.pop(without, None)
-            class_id, _, left_out = self._examples[without]
-            for s in q & left_out:
-                if self._uses[class_id, s] == 1:
-                    coverage[class_id] -= self._weight(s)
-        for class_id, phrase_stems in self._phrase_hits(stems):
-            extra = phrase_stems - self._keyword_set(class_id, q)
-            keyword[class_id] += sum(self._weight(s) for s in extra)
+            overlap[without] = 0.0
+            c = self._example_class[without]
+            for s in q & self._example_stems[without]:
+                if self._uses[c, s] == 1:
+                    coverage[c] -= self._weight(s)
+        for c, phrase_stems in self._phrase_hits(stems):
+            extra = phrase_stems - self._keyword_set(c, q)
+            keyword[c] += sum(self._weight(s) for s in extra)
 
-        best: dict[str, tuple[float, str]] = {}
-        for example, inter in overlap.items():
-            class_id, example_text, _ = self._examples[example]
-            sim = inter / (total + self._example_weight[example] - inter)
-            if sim > best.get(class_id, (0.0, ""))[0]:
-                best[class_id] = (sim, example_text)
+        similarity = overlap / (total + self._example_weight - overlap)
+        best = np.maximum.reduceat(similarity, self._starts)
+        best[self._no_examples] = 0.0
+        score = W_COVERAGE * (coverage / total) + W_EXAMPLE * best + W_KEYWORD * np.minimum(1.0, keyword / total)
+        kept = (coverage > 1e-9) | (best > 0.0)
+        return np.where(kept, rounded(score, 4), 0.0)
 
-        out = []
-        for class_id, covered in coverage.items():
-            if covered <= 1e-9 and class_id not in best:
-                continue
-            cov = covered / total
-            kw = min(1.0, keyword.get(class_id, 0.0) / total)
-            ex, example_text = best.get(class_id, (0.0, ""))
-            score = W_COVERAGE * cov + W_EXAMPLE * ex + W_KEYWORD * kw
-            out.append(Candidate(class_id, round(score, 4), cov, ex, kw, example_text))
-        out.sort(key=lambda c: (-c.score, c.class_id))
-        return out if limit is None else out[:limit]
+    def _keyword_set(self, c: int, q: set[str]) -> set[str]:
+        """Question stems already credited to outcome ``c`` as single keywords."""
+        return {s for s in q if c in self._keyword_rows.get(s, ())}
 
-    def _keyword_set(self, class_id: str, q: set[str]) -> set[str]:
-        """Question stems already credited to ``class_id`` as single keywords."""
-        return {s for s in q if class_id in self._keyword_postings.get(s, ())}
-
-    def _phrase_hits(self, stems: list[str]) -> list[tuple[str, set[str]]]:
-        """(topic, stems) for each multi-word keyword found whole in the question."""
-        found: dict[str, set[str]] = defaultdict(set)
+    def _phrase_hits(self, stems: list[str]) -> list[tuple[int, set[str]]]:
+        """(outcome, stems) for each multi-word keyword found whole in the question."""
+        found: dict[int, set[str]] = defaultdict(set)
         for i, first in enumerate(stems):
-            for class_id, phrase in self._phrases.get(first, ()):
+            for c, phrase in self._phrases.get(first, ()):
                 if tuple(stems[i : i + len(phrase)]) == phrase:
-                    found[class_id].update(phrase)
+                    found[c].update(phrase)
         return list(found.items())
