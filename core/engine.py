@@ -223,20 +223,20 @@ class Core:
         k = turn.k
         action = actions.parse(action_id)
         stale = [k.replies.menu(notice=k.library.messages.stale_button)]
-        if action is None:
+        if action is None or action.verb not in actions.CLIENT_VERBS:
             return stale
-        if action.verb == "faq":
+        if action.verb == actions.FAQ:
             return [k.replies.answer((action.arg,), 1.0)] if k.library.offered(action.arg) else stale
-        if action.verb == "menu":
+        if action.verb == actions.MENU:
             if not action.arg:
                 return [k.replies.menu()]
             section = next((s for s in k.library.menu.sections if s.id == action.arg), None)
             return [k.replies.section(section)] if section else stale
-        if action.verb == "book":
+        if action.verb == actions.BOOK:
             return self._book(turn, action.arg)
-        if action.verb == "forget":
+        if action.verb == actions.FORGET:
             return self._forget(turn) if action.arg == "confirm" else [k.replies.menu()]
-        if action.verb == "lang":
+        if action.verb == actions.LANGUAGE:
             return self._language(turn, action.arg)
         return self._human(turn)
 
@@ -322,7 +322,7 @@ class Core:
         if name == "forget":
             b = k.library.messages.buttons
             return [Reply(kind=ReplyKind.NOTICE, text=k.library.messages.forget_confirm,
-                          buttons=(Button(label=b.forget, action="forget:confirm"), Button(label=b.keep, action="forget:keep")))]
+                          buttons=(Button(label=b.forget, action=actions.forget("confirm")), Button(label=b.keep, action=actions.forget("keep"))))]
         return [k.replies.help()]
 
     def _understand(self, turn: Turn, text: str) -> list[Reply]:

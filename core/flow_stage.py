@@ -10,6 +10,7 @@ it is answered, never stored as a field, and the client is offered to carry on.
 
 from __future__ import annotations
 
+from core import actions
 from core.answers import is_question, parse_contact
 from core.events import Reply, ReplyKind
 from core.text import clean
@@ -34,7 +35,8 @@ def flow_stage(turn: Turn) -> list[Reply] | None:
     if draft is None:
         return None
     if event.action is not None:
-        if not event.action.startswith("book:") or event.action == "book:withdraw":
+        pressed = actions.parse(event.action)
+        if pressed is None or pressed.verb != actions.BOOK or not pressed.arg or pressed.arg == "withdraw":
             return None
         return _press(turn, [event.action])
     if event.form:

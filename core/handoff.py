@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
+from core import actions as action_ids
 from core.answers import show_contact
 from core.content.models import Library
 from core.desk_commands import desk_command, find, help_text, named
@@ -123,17 +124,18 @@ class Handoff:
             return Reply(kind=ReplyKind.HUMAN, text=text)
         flow = lib.messages.booking_flow
         return Reply(kind=ReplyKind.HUMAN, text=f"{text}\n\n{flow.continue_offer}", buttons=(
-            Button(label=flow.buttons.continue_, action="book:resume"), Button(label=flow.buttons.cancel, action="book:cancel")))
+            Button(label=flow.buttons.continue_, action=action_ids.book("resume")), Button(label=flow.buttons.cancel, action=action_ids.book("cancel"))))
 
     # -- desk side -------------------------------------------------------------
 
     def from_desk(self, event: Event, text: str, now: datetime, actions: list[DeskAction]) -> list[Reply]:
         """Staff messages: relayed to the client, unless they are desk commands or notes."""
         ticket = self.by_thread(event)
-        if event.action and event.action.startswith("lead:"):
-            return self._lead(event.action, event.display_name or "staff", now)
+        pressed = action_ids.parse(event.action) if event.action else None
+        if pressed is not None and pressed.verb == action_ids.LEAD:
+            return self._lead(pressed, event.display_name or "staff", now)
         if event.action:
-            verb, _, number = event.action.removeprefix("ticket:").partition(":")
+            verb, number = (pressed.step, pressed.value) if pressed is not None and pressed.verb == action_ids.TICKET else ("", "")
             ticket = self.store.ticket(int(number)) if number.isdigit() else None
             command = named(verb)
             if ticket is None or not ticket.is_open or command is None or not command.in_ticket:
@@ -172,9 +174,9 @@ class Handoff:
     def _help(self, ticket: None, text: str, event: Event, now: datetime, actions: list[DeskAction]) -> list[Reply]:
         return [self._desk(help_text())]
 
-    def _lead(self, action: str, staff: str, now: datetime) -> list[Reply]:
+    def _lead(self, action: action_ids.Action, staff: str, now: datetime) -> list[Reply]:
         """Claim a consultation request, or mark it contacted."""
-        _, verb, ref = action.split(":", 2) if action.count(":") >= 2 else ("", "", "")
+        verb, ref = action.step, action.value
         request = next((b for b in self.store.bookings() if b.ref == ref), None)
         if request is None or verb not in ("claim", "contacted"):
             return [self._desk(f"No consultation request {escape_markdown(ref)}.")]
@@ -265,7 +267,7 @@ class Handoff:
                 contact = show_contact(request.contact, request.contact_kind)
                 lines.append(f"Booking request {request.ref}: {escape_markdown(request.name)}, {escape_markdown(contact)},"
                              f" {escape_markdown(request.times)} ({request.status})")
-        buttons = (Button(label="Claim", action=f"ticket:claim:{ticket.id}"), Button(label="Close", action=f"ticket:close:{ticket.id}"))
+        buttons = (Button(label="Claim", action=action_ids.ticket("claim", ticket.id)), Button(label="Close", action=action_ids.ticket("close", ticket.id)))
         return Reply(kind=ReplyKind.HUMAN, text="\n".join(lines), buttons=buttons,
                      thread_mark=self._mark(ticket, "urgent") if ticket.urgent else None,
                      alert=self.on_call if ticket.urgent and self.on_call else None)
