@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from core import actions
 from core.answers import is_question, parse_contact
+from core.commands import parse_command
 from core.events import Reply, ReplyKind
 from core.text import clean
 from core.turn import Turn
@@ -42,7 +43,7 @@ def flow_stage(turn: Turn) -> list[Reply] | None:
     if event.form:
         return flow.form(conversation, event.form, turn.now)
     text = clean(event.text or "")
-    if text.casefold().rstrip(".!") in CANCEL_WORDS or text.split("@")[0].casefold() == "/cancel":
+    if text.casefold().rstrip(".!") in CANCEL_WORDS or parse_command(text) == ("cancel", ""):
         return flow.cancel(conversation)
     if text.startswith("/"):
         return None

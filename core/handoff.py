@@ -17,7 +17,7 @@ from typing import Literal
 from core import actions as action_ids
 from core.answers import show_contact
 from core.content.models import Library
-from core.desk_commands import desk_command, find, help_text, named
+from core.commands import desk_command, find, help_text, named, parse_command
 from core.events import Address, Button, Event, Reply, ReplyKind, ThreadMark
 from core.hours import is_open, next_opening
 from core.language import ENGLISH, NAMES, SPANISH
@@ -90,7 +90,7 @@ class Handoff:
         """While a ticket is open the bot passes everything on and stays quiet (buttons and
         commands get a short receipt, since their platforms expect an answer); /cancel leaves.
         ``said`` is what the client did in words: their text, or the label of the button pressed."""
-        if said.casefold().split("@")[0] in ("/cancel", "cancel"):
+        if said.casefold() == "cancel" or parse_command(said) == ("cancel", ""):
             self._close(ticket, now, by=None)
             actions.append(DeskAction(ticket.id, "tell_desk", Reply(kind=ReplyKind.NOTICE, text=f"Ticket #{ticket.id}: the client left the queue.",
                                                                     thread_mark=self._mark(ticket, "closed"))))

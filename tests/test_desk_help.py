@@ -1,6 +1,6 @@
 """`/help` in the staff desk, generated from the registry the desk commands are dispatched from (issue #17, item 11)."""
 
-from core.desk_commands import desk_commands, find, help_text
+from core.commands import desk_commands, find, help_text
 from core.engine import Core
 from tests.conftest import NOW
 from tests.test_handoff import staff
