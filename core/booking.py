@@ -84,7 +84,8 @@ class BookingFlow:
     def start(self, conversation: Conversation, now: datetime, updating: str | None = None) -> list[Reply]:
         if self.sent_recently(conversation, now) and updating is None and conversation.booking is None:
             return [self._say(self.lib.fill(self.msg.already_requested, ref=conversation.last_request), buttons=(
-                Button(label=self.msg.buttons.update, action=actions.book("update")), Button(label=self.msg.buttons.withdraw, action=actions.book("withdraw")),
+                Button(label=self.msg.buttons.update, action=actions.book("update")),
+                Button(label=self.msg.buttons.withdraw, action=actions.book("withdraw")),
                 self._menu_button()))]
         if conversation.booking is not None:
             return [self._say(self.msg.resumed), self.ask(conversation.booking)]
@@ -102,7 +103,8 @@ class BookingFlow:
 
     def continue_offer(self) -> Reply:
         return self._say(self.msg.continue_offer, buttons=(
-            Button(label=self.msg.buttons.continue_, action=actions.book("resume")), Button(label=self.msg.buttons.cancel, action=actions.book("cancel"))))
+            Button(label=self.msg.buttons.continue_, action=actions.book("resume")),
+            Button(label=self.msg.buttons.cancel, action=actions.book("cancel"))))
 
     # -- answers -------------------------------------------------------------
 
@@ -253,8 +255,8 @@ class BookingFlow:
         if conversation.booking is not None and conversation.booking.updating == request.ref:
             conversation.booking = None  # an update to what no longer exists
         withdrawn = request.model_copy(update={"status": "withdrawn", "updated_at": now})
-        notice = Reply(kind=ReplyKind.BOOKING, text=f"**Consultation request {request.ref} withdrawn** by the client"
-                                                    f" ({escape_markdown(request.name)}). No need to contact them about it.")
+        desk = self.lib.desk.messages.desk
+        notice = Reply(kind=ReplyKind.BOOKING, text=desk.say(desk.lead_withdrawn, ref=request.ref, name=escape_markdown(request.name)))
         reply = self._say(self.lib.fill(self.msg.withdrawn, ref=request.ref), buttons=(self._menu_button(),))
         return Outcome([reply], request=withdrawn, notices=[notice])
 
@@ -263,20 +265,22 @@ class BookingFlow:
         A Spanish-speaking client's times come with an English reading, and the card says to
         call back in Spanish."""
         names = self.lib.desk.messages.booking_flow.field_names
+        desk = self.lib.desk.messages.desk
         times = escape_markdown(request.times)
         reading = in_english(request.times) if request.language != ENGLISH else ""
         lines = [
-            f"**New consultation request {request.ref}**",
+            desk.say(desk.lead_card, ref=request.ref),
             f"- {names.name}: {escape_markdown(request.name)}",
             f"- {names.contact}: {escape_markdown(show_contact(request.contact, request.contact_kind))} ({request.contact_kind})",
-            f"- {names.times}: {times}" + (f" (read as: {escape_markdown(reading)})" if reading else ""),
+            f"- {names.times}: {times}" + (" " + desk.say(desk.read_as, reading=escape_markdown(reading)) if reading else ""),
             f"- {names.concerns}: {escape_markdown(', '.join([*request.concerns, request.other] if request.other else request.concerns) or '-')}",
-            f"- Platform: {request.platform}",
+            desk.say(desk.lead_platform, platform=request.platform),
         ]
         if request.language != ENGLISH:
-            lines.append(f"- Language: {NAMES.get(request.language, request.language)}")
+            lines.append(desk.say(desk.lead_language, language=NAMES.get(request.language, request.language)))
         return Reply(kind=ReplyKind.BOOKING, text="\n".join(lines), buttons=(
-            Button(label="Claim", action=actions.lead("claim", request.ref)), Button(label="Mark contacted", action=actions.lead("contacted", request.ref))))
+            Button(label=desk.claim, action=actions.lead("claim", request.ref)),
+            Button(label=desk.mark_contacted, action=actions.lead("contacted", request.ref))))
 
     # -- questions -----------------------------------------------------------
 
@@ -301,14 +305,16 @@ class BookingFlow:
                                 for c in self.concerns)
                 other = Button(label=b.other, action=actions.book("concern", "other"))
                 done = Button(label=b.done, action=actions.book("concerns-done"))
-                prompt = Prompt(field="concerns", kind="multi", options=options, selected=tuple(actions.book("concern", c) for c in draft.concerns))
+                prompt = Prompt(field="concerns", kind="multi", options=options,
+                                selected=tuple(actions.book("concern", c) for c in draft.concerns))
                 return self._prompt(self.msg.ask_concerns, prompt, (*options, other, done, cancel))
             case "other":
                 other = (FormField(name="other", label=b.other, value=draft.other, max_length=LIMITS["other"]),)
                 prompt = Prompt(field="other", kind="text", form=other, form_label=b.form, form_action=FORM)
                 return self._prompt(self.msg.ask_other_concern, prompt, (cancel,))
             case "consent":
-                options = (Button(label=b.agree, action=actions.book("consent", "yes")), Button(label=b.decline, action=actions.book("consent", "no")))
+                options = (Button(label=b.agree, action=actions.book("consent", "yes")),
+                           Button(label=b.decline, action=actions.book("consent", "no")))
                 return self._prompt(self.msg.ask_consent, Prompt(field="consent", kind="consent", options=options), (*options, cancel))
         return self._summary(draft)
 

@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal, NamedTuple
 
+from core.content.models import DeskMessages
+
 Who = Literal["client", "staff"]
 CLIENT: Who = "client"
 STAFF: Who = "staff"
@@ -116,6 +118,7 @@ def desk_commands() -> list[Command]:
     return sorted(staff, key=lambda c: (not c.in_ticket, c.name == "help", c.name))
 
 
-def help_text() -> str:
+def help_text(desk: DeskMessages) -> str:
+    """The desk's /help: every desk command with its one line, framed by the desk's wording."""
     lines = [f"- **{c.usage}**: {c.summary}" for c in desk_commands()]
-    return "\n".join(["**Desk commands**", *lines, "In a ticket's thread, anything else you write goes to the client."])
+    return "\n".join([desk.help_title, *lines, desk.help_footer])

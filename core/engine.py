@@ -328,7 +328,7 @@ class Core:
         return self._human(turn)
 
     @client_command("cancel")
-    def _cancel(self, turn: Turn, rest: str = "") -> list[Reply]:
+    def _cancel_command(self, turn: Turn, rest: str) -> list[Reply]:
         """/cancel outside a flow: right after a request was sent, the way to withdraw it."""
         if turn.flow.sent_recently(turn.conversation, turn.now):
             return self._book(turn, "cancel")
@@ -344,7 +344,8 @@ class Core:
     def _forget_command(self, turn: Turn, rest: str) -> list[Reply]:
         msg = turn.k.library.messages
         return [Reply(kind=ReplyKind.NOTICE, text=msg.forget_confirm, buttons=(
-            Button(label=msg.buttons.forget, action=actions.forget("confirm")), Button(label=msg.buttons.keep, action=actions.forget("keep"))))]
+            Button(label=msg.buttons.forget, action=actions.forget("confirm")),
+            Button(label=msg.buttons.keep, action=actions.forget("keep"))))]
 
     @client_command("language", local_names={SPANISH: "idioma"}, with_staff=True)
     def _language_command(self, turn: Turn, rest: str) -> list[Reply]:
@@ -412,11 +413,12 @@ class Core:
 
     @desk_command("/reload", "check the content files and switch to them now")
     async def _reload_command(self, text: str) -> list[Reply]:
+        desk = self.knowledge.library.desk.messages.desk
         if self.reload is None:
-            return [Reply(kind=ReplyKind.NOTICE, text="Content reloads by itself here; there is nothing to do.")]
+            return [Reply(kind=ReplyKind.NOTICE, text=desk.reload_not_needed)]
         errors = await self.reload()
-        return [Reply(kind=ReplyKind.NOTICE, text="Content reloaded." if not errors else
-                      "Content change refused:\n" + "\n".join(f"- {escape_markdown(str(e))}" for e in errors[:10]))]
+        return [Reply(kind=ReplyKind.NOTICE, text=desk.reloaded if not errors else
+                      desk.reload_refused + "\n" + "\n".join(f"- {escape_markdown(str(e))}" for e in errors[:10]))]
 
     async def client_unreachable(self, address: Address) -> None:
         """A platform says a client can no longer be reached: their open ticket is closed
