@@ -98,7 +98,7 @@ class Handoff:
                                                                     thread_mark=self._mark(ticket, "closed"))))
             return [self.back_to_bot(ticket, "left")]
         self._remember(ticket, Turn(role="client", text=said[:1000], at=now))
-        name = escape_markdown(ticket.display_name or "Client")
+        name = escape_markdown(ticket.display_name or self.desk.unnamed_client)
         relay = Reply(kind=ReplyKind.HUMAN, text=f"**{name}:** {escape_markdown(said)}", file=event.file)
         actions.append(DeskAction(ticket.id, "relay", relay))
         if event.action or said.startswith("/"):
@@ -136,7 +136,7 @@ class Handoff:
         ticket = self.by_thread(event)
         pressed = action_ids.parse(event.action) if event.action else None
         if pressed is not None and pressed.verb == action_ids.LEAD:
-            return self._lead(pressed, event.display_name or "staff", now)
+            return self._lead(pressed, event.display_name or self.desk.unnamed_staff, now)
         if event.action:
             verb, number = (pressed.step, pressed.value) if pressed is not None and pressed.verb == action_ids.TICKET else ("", "")
             ticket = self.store.ticket(int(number)) if number.isdigit() else None
@@ -191,14 +191,14 @@ class Handoff:
 
     @desk_command("/claim", "take this ticket, so the team knows who answers", in_ticket=True)
     def _claim(self, ticket: Ticket, text: str, event: Event, now: datetime, actions: list[DeskAction]) -> list[Reply]:
-        staff = event.display_name or "staff"
+        staff = event.display_name or self.desk.unnamed_staff
         ticket.status, ticket.claimed_at, ticket.claimed_by = "claimed", now, staff
         self.store.save_ticket(ticket)
         return [self._desk(self.desk.say(self.desk.claimed, ref=ticket.id, staff=escape_markdown(staff)))]
 
     @desk_command("/close", "close this ticket; the bot answers the client again", in_ticket=True)
     def _close_command(self, ticket: Ticket, text: str, event: Event, now: datetime, actions: list[DeskAction]) -> list[Reply]:
-        staff = event.display_name or "staff"
+        staff = event.display_name or self.desk.unnamed_staff
         self._close(ticket, now, by=staff)
         actions.append(DeskAction(ticket.id, "tell_client", self.back_to_bot(ticket, "closed")))
         closed = self._desk(self.desk.say(self.desk.closed, ref=ticket.id, staff=escape_markdown(staff)))
@@ -220,7 +220,7 @@ class Handoff:
         team = self._client_library(self.store.conversation(ticket.client)).messages.handoff.team_name
         signature = escape_markdown(f"{first_name} ({team})" if self.sign_with_name and first_name else team)
         if ticket.status == "open":
-            ticket.status, ticket.claimed_at, ticket.claimed_by = "claimed", now, event.display_name or "staff"
+            ticket.status, ticket.claimed_at, ticket.claimed_by = "claimed", now, event.display_name or self.desk.unnamed_staff
         self._remember(ticket, Turn(role="staff", text=text[:1000], at=now))
         actions.append(DeskAction(ticket.id, "tell_client", Reply(kind=ReplyKind.HUMAN, text=f"**{signature}:** {escape_markdown(text)}",
                                                                   file=event.file)))
@@ -253,8 +253,8 @@ class Handoff:
     def card(self, ticket: Ticket, conversation: Conversation) -> Reply:
         """The new-ticket card: reason, urgency, recent messages, any booking, Claim and Close."""
         desk = self.desk
-        title = desk.say(desk.ticket_card, ref=ticket.id, name=escape_markdown(ticket.display_name or "Client"), platform=ticket.platform,
-                         reason=getattr(desk.reasons, ticket.reason))
+        title = desk.say(desk.ticket_card, ref=ticket.id, name=escape_markdown(ticket.display_name or desk.unnamed_client),
+                         platform=ticket.platform, reason=getattr(desk.reasons, ticket.reason))
         lines = [f"{desk.urgent_mark} {title}" if ticket.urgent else title]
         if conversation.language not in (None, ENGLISH):
             lines.append(desk.say(desk.language_line, language=NAMES.get(conversation.language, conversation.language)))
@@ -283,7 +283,7 @@ class Handoff:
         return ThreadMark(state=state, title=self.title(ticket))
 
     def title(self, ticket: Ticket) -> str:
-        return f"#{ticket.id} {ticket.display_name or 'Client'} ({ticket.platform})"[:100]
+        return f"#{ticket.id} {ticket.display_name or self.desk.unnamed_client} ({ticket.platform})"[:100]
 
     def _say(self, template: str, **extra: str) -> Reply:
         return Reply(kind=ReplyKind.HUMAN, text=self.lib.fill(template, **extra))

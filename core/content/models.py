@@ -251,6 +251,9 @@ class DeskMessages(Model):
     claim: Label
     close: Label
     mark_contacted: Label
+    unnamed_client: Label
+    unnamed_staff: Label
+    """Who a client or a staff member is called when their app gives no name."""
 
     @field_validator("*", mode="after")
     @classmethod
