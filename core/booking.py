@@ -14,6 +14,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from core import actions
 from core.answers import looks_like_name, mentioned, parse_contact, pick, show_contact, yes_or_no
 from core.content.models import BookingMessages, Library, is_placeholder
 from core.events import Button, Event, FormField, Prompt, Reply, ReplyKind
@@ -37,7 +38,7 @@ LIMITS = {"name": 80, "contact": 120, "times": 200, "other": 200}
 BENEFITS_SECTION = "benefits"
 OVERVIEW_SUFFIX = "-overview"
 REPEAT_WINDOW = timedelta(hours=24)
-FORM = "book:form"
+FORM = actions.book("form")
 """Pressed to fill the typed fields in one form; where no form can be shown it asks the step again."""
 
 
@@ -83,7 +84,8 @@ class BookingFlow:
     def start(self, conversation: Conversation, now: datetime, updating: str | None = None) -> list[Reply]:
         if self.sent_recently(conversation, now) and updating is None and conversation.booking is None:
             return [self._say(self.lib.fill(self.msg.already_requested, ref=conversation.last_request), buttons=(
-                Button(label=self.msg.buttons.update, action="book:update"), Button(label=self.msg.buttons.withdraw, action="book:withdraw"),
+                Button(label=self.msg.buttons.update, action=actions.book("update")),
+                Button(label=self.msg.buttons.withdraw, action=actions.book("withdraw")),
                 self._menu_button()))]
         if conversation.booking is not None:
             return [self._say(self.msg.resumed), self.ask(conversation.booking)]
@@ -101,15 +103,16 @@ class BookingFlow:
 
     def continue_offer(self) -> Reply:
         return self._say(self.msg.continue_offer, buttons=(
-            Button(label=self.msg.buttons.continue_, action="book:resume"), Button(label=self.msg.buttons.cancel, action="book:cancel")))
+            Button(label=self.msg.buttons.continue_, action=actions.book("resume")),
+            Button(label=self.msg.buttons.cancel, action=actions.book("cancel"))))
 
     # -- answers -------------------------------------------------------------
 
     def button(self, conversation: Conversation, action: str, now: datetime, key: str, event: Event) -> Outcome:
         """A ``book:...`` action while a draft exists."""
         draft = conversation.booking
-        _, _, rest = action.partition(":")
-        verb, _, arg = rest.partition(":")
+        parsed = actions.parse(action) or actions.Action(actions.BOOK)
+        verb, arg = parsed.step, parsed.value
         draft.updated_at = now
         if verb == "cancel":
             return Outcome(self.cancel(conversation))
@@ -150,15 +153,15 @@ class BookingFlow:
                 button = pick(text, self.ask(draft).prompt.options, loose=False)
             case "concerns":
                 if said in DONE_WORDS or yes_or_no(text) is not None:
-                    return ["book:concerns-done"]
+                    return [actions.book("concerns-done")]
                 found = [c for c in mentioned(text, self.concern_names) if c not in draft.concerns]
                 if found:
-                    return [*(f"book:concern:{c}" for c in found), "book:concerns-done"]
+                    return [*(actions.book("concern", c) for c in found), actions.book("concerns-done")]
                 button = pick(text, self.ask(draft).buttons[:-1])
             case "consent":
                 agreed = yes_or_no(text)
                 if agreed is not None:
-                    return [f"book:consent:{'yes' if agreed else 'no'}"]
+                    return [actions.book("consent", "yes" if agreed else "no")]
                 button = pick(text, self.ask(draft).prompt.options)
             case "summary":
                 return self._summary_choice(draft, text)
@@ -167,11 +170,11 @@ class BookingFlow:
     def _summary_choice(self, draft: Draft, text: str) -> list[str]:
         agreed = yes_or_no(text)
         if agreed is not None:
-            return ["book:confirm" if agreed else "book:resume"]
+            return [actions.book("confirm" if agreed else "resume")]
         said = set(text.casefold().replace("-", " ").split())
         field_ = next((FIELD_WORDS[w] for w in said if w in FIELD_WORDS), None)
         if said & EDIT_WORDS and field_:
-            return [f"book:edit:{field_}"]
+            return [actions.book("edit", field_)]
         button = pick(text, self._summary(draft).buttons[:-1])
         return [button.action] if button is not None else []
 
@@ -252,8 +255,8 @@ class BookingFlow:
         if conversation.booking is not None and conversation.booking.updating == request.ref:
             conversation.booking = None  # an update to what no longer exists
         withdrawn = request.model_copy(update={"status": "withdrawn", "updated_at": now})
-        notice = Reply(kind=ReplyKind.BOOKING, text=f"**Consultation request {request.ref} withdrawn** by the client"
-                                                    f" ({escape_markdown(request.name)}). No need to contact them about it.")
+        desk = self.lib.desk.messages.desk
+        notice = Reply(kind=ReplyKind.BOOKING, text=desk.say(desk.lead_withdrawn, ref=request.ref, name=escape_markdown(request.name)))
         reply = self._say(self.lib.fill(self.msg.withdrawn, ref=request.ref), buttons=(self._menu_button(),))
         return Outcome([reply], request=withdrawn, notices=[notice])
 
@@ -262,52 +265,56 @@ class BookingFlow:
         A Spanish-speaking client's times come with an English reading, and the card says to
         call back in Spanish."""
         names = self.lib.desk.messages.booking_flow.field_names
+        desk = self.lib.desk.messages.desk
         times = escape_markdown(request.times)
         reading = in_english(request.times) if request.language != ENGLISH else ""
         lines = [
-            f"**New consultation request {request.ref}**",
+            desk.say(desk.lead_card, ref=request.ref),
             f"- {names.name}: {escape_markdown(request.name)}",
             f"- {names.contact}: {escape_markdown(show_contact(request.contact, request.contact_kind))} ({request.contact_kind})",
-            f"- {names.times}: {times}" + (f" (read as: {escape_markdown(reading)})" if reading else ""),
+            f"- {names.times}: {times}" + (" " + desk.say(desk.read_as, reading=escape_markdown(reading)) if reading else ""),
             f"- {names.concerns}: {escape_markdown(', '.join([*request.concerns, request.other] if request.other else request.concerns) or '-')}",
-            f"- Platform: {request.platform}",
+            desk.say(desk.lead_platform, platform=request.platform),
         ]
         if request.language != ENGLISH:
-            lines.append(f"- Language: {NAMES.get(request.language, request.language)}")
+            lines.append(desk.say(desk.lead_language, language=NAMES.get(request.language, request.language)))
         return Reply(kind=ReplyKind.BOOKING, text="\n".join(lines), buttons=(
-            Button(label="Claim", action=f"lead:claim:{request.ref}"), Button(label="Mark contacted", action=f"lead:contacted:{request.ref}")))
+            Button(label=desk.claim, action=actions.lead("claim", request.ref)),
+            Button(label=desk.mark_contacted, action=actions.lead("contacted", request.ref))))
 
     # -- questions -----------------------------------------------------------
 
     def ask(self, draft: Draft) -> Reply:
         """The question for the current step, with its native prompt."""
         b = self.msg.buttons
-        cancel = Button(label=b.cancel, action="book:cancel")
+        cancel = Button(label=b.cancel, action=actions.book("cancel"))
         form = self._form(draft)
         match draft.step:
             case "name":
                 prompt = Prompt(field="name", kind="text", form=form, form_label=b.form, form_action=FORM)
                 return self._prompt(self.msg.ask_name, prompt, (cancel,))
             case "contact":
-                share = (Button(label=b.share_phone, action="book:share-phone"),)
+                share = (Button(label=b.share_phone, action=actions.book("share-phone")),)
                 prompt = Prompt(field="contact", kind="contact", options=share, form=form, form_label=b.form, form_action=FORM)
                 return self._prompt(self.msg.ask_contact, prompt, (cancel,))
             case "times":
-                options = tuple(Button(label=label, action=f"book:time:{key}") for key, label in self.msg.time_choices.items())
+                options = tuple(Button(label=label, action=actions.book("time", key)) for key, label in self.msg.time_choices.items())
                 return self._prompt(self.msg.ask_times, Prompt(field="times", kind="choice", options=options), (*options, cancel))
             case "concerns":
-                options = tuple(Button(label=self.lib.topics[c].button, action=f"book:concern:{c}", checked=c in draft.concerns)
+                options = tuple(Button(label=self.lib.topics[c].button, action=actions.book("concern", c), checked=c in draft.concerns)
                                 for c in self.concerns)
-                other = Button(label=b.other, action="book:concern:other")
-                done = Button(label=b.done, action="book:concerns-done")
-                prompt = Prompt(field="concerns", kind="multi", options=options, selected=tuple(f"book:concern:{c}" for c in draft.concerns))
+                other = Button(label=b.other, action=actions.book("concern", "other"))
+                done = Button(label=b.done, action=actions.book("concerns-done"))
+                prompt = Prompt(field="concerns", kind="multi", options=options,
+                                selected=tuple(actions.book("concern", c) for c in draft.concerns))
                 return self._prompt(self.msg.ask_concerns, prompt, (*options, other, done, cancel))
             case "other":
                 other = (FormField(name="other", label=b.other, value=draft.other, max_length=LIMITS["other"]),)
                 prompt = Prompt(field="other", kind="text", form=other, form_label=b.form, form_action=FORM)
                 return self._prompt(self.msg.ask_other_concern, prompt, (cancel,))
             case "consent":
-                options = (Button(label=b.agree, action="book:consent:yes"), Button(label=b.decline, action="book:consent:no"))
+                options = (Button(label=b.agree, action=actions.book("consent", "yes")),
+                           Button(label=b.decline, action=actions.book("consent", "no")))
                 return self._prompt(self.msg.ask_consent, Prompt(field="consent", kind="consent", options=options), (*options, cancel))
         return self._summary(draft)
 
@@ -328,8 +335,8 @@ class BookingFlow:
                  f"- **{names.times}:** {escape_markdown(draft.times)}",
                  f"- **{names.concerns}:** {escape_markdown(', '.join(concerns) or '-')}",
                  f"- **{names.consent}:** {b.agree if draft.consent else b.decline}"]
-        edits = tuple(Button(label=b.edit.format(field=getattr(names, f)), action=f"book:edit:{f}") for f in STEPS if f != "consent")
-        buttons = (Button(label=b.confirm, action="book:confirm"), *edits, Button(label=b.cancel, action="book:cancel"))
+        edits = tuple(Button(label=b.edit.format(field=getattr(names, f)), action=actions.book("edit", f)) for f in STEPS if f != "consent")
+        buttons = (Button(label=b.confirm, action=actions.book("confirm")), *edits, Button(label=b.cancel, action=actions.book("cancel")))
         return Reply(kind=ReplyKind.BOOKING, text="\n".join(lines), buttons=buttons, prompt=Prompt(field="summary", kind="summary"))
 
     # -- helpers -------------------------------------------------------------

@@ -19,7 +19,9 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 from pydantic import BaseModel
 
+import core.engine  # noqa: F401 - declares the client commands
 from core import actions
+from core.commands import client_commands
 from core.content import ContentError, ContentErrors, load_library
 from core.content.loader import body_first_line, locate
 from core.content.models import TOPIC_FIELD, TOPIC_FIELDS, Library, is_placeholder
@@ -89,6 +91,7 @@ def _file_checks(root: Path, knowledge: Knowledge, today: date) -> list[ContentE
         *_markdown(root, library),
         *_lengths(root, library, knowledge),
         *_labels(root, library),
+        *_commands(root, library),
         *_topic_placeholders(root, library),
         *unfilled_placeholders(root, library),
         *drafts(root, library),
@@ -185,6 +188,21 @@ def _labels(root: Path, library: Library) -> list[ContentError]:
             errors.append(ContentError(f"{root.name}/menu.yaml", locate(root, f"{root.name}/menu.yaml", ("sections", n, "id")), f"sections.{n}.id",
                                        f"section id too long for a button; keep it under {MAX_ACTION_BYTES - 5} characters"))
     return errors
+
+
+def _commands(root: Path, library: Library) -> list[ContentError]:
+    """``commands:`` describes the bot's client commands (declared in ``core/commands.py``'s
+    registry) for the chat apps' menus: a command the bot lacks is never listed, and one
+    without a line is left out of the menus."""
+    file = f"{root.name}/messages.yaml"
+    declared = [c.name for c in client_commands()]
+    described = library.messages.commands
+    found = [ContentError(file, locate(root, file, ("commands", name)), f"commands.{name}",
+                          f"the bot has no /{name} command, so this line is never shown; check its spelling", "warning")
+             for name in described if name not in declared]
+    return found + [ContentError(file, locate(root, file, ("commands",)), "commands",
+                                 f"/{name} has no line here, so the chat apps' command menus leave it out", "warning")
+                    for name in declared if name not in described]
 
 
 def unfilled_placeholders(root: Path, library: Library) -> list[ContentError]:

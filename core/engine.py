@@ -17,13 +17,13 @@ from datetime import UTC, datetime, timedelta
 from core import actions
 from core.booking import BookingFlow
 from core.content.models import Library
-from core.desk_commands import desk_command, find
+from core.commands import CLIENT, client_command, client_commands, desk_command, find, named, parse_command
 from core.events import Address, Button, Event, Prompt, Reply, ReplyKind
 from core.flow_stage import CANCEL_WORDS, flow_stage, offer_to_continue
 from core.handoff import DeskAction, Handoff, client_address, thread_address
 from core.knowledge import Knowledge
 from core.labels import describe_press
-from core.language import ENGLISH, chosen, command_name, follow
+from core.language import ENGLISH, SPANISH, chosen, follow
 from core.outbox import STAFF_DESK, Outbox
 from core.ratelimit import RateLimiter, Verdict
 from core.records import Conversation, Ticket, Unanswered
@@ -69,7 +69,14 @@ class Core:
         """Commands and their descriptions in ``language``, for the platforms' command menus
         (Spanish speakers see /idioma where English speakers see /language)."""
         library = self.knowledge.library.in_language(language)
-        return {command_name(name, library.language): text for name, text in library.messages.commands.items()}
+        described = library.messages.commands
+        return {c.name_in(library.language): described[c.name] for c in client_commands() if c.name in described}
+
+    def command_options(self, language: str = ENGLISH) -> dict[str, str]:
+        """The commands that read the words after them, with what to type there, for platforms
+        whose menus offer a text field (Discord's /ask question)."""
+        library = self.knowledge.library.in_language(language)
+        return {c.name_in(library.language): library.messages.ask_option for c in client_commands() if c.takes_text}
 
     def languages(self) -> tuple[str, ...]:
         """The languages clients can be answered in: English and each translation of the content."""
@@ -223,20 +230,20 @@ class Core:
         k = turn.k
         action = actions.parse(action_id)
         stale = [k.replies.menu(notice=k.library.messages.stale_button)]
-        if action is None:
+        if action is None or action.verb not in actions.CLIENT_VERBS:
             return stale
-        if action.verb == "faq":
+        if action.verb == actions.FAQ:
             return [k.replies.answer((action.arg,), 1.0)] if k.library.offered(action.arg) else stale
-        if action.verb == "menu":
+        if action.verb == actions.MENU:
             if not action.arg:
                 return [k.replies.menu()]
             section = next((s for s in k.library.menu.sections if s.id == action.arg), None)
             return [k.replies.section(section)] if section else stale
-        if action.verb == "book":
+        if action.verb == actions.BOOK:
             return self._book(turn, action.arg)
-        if action.verb == "forget":
+        if action.verb == actions.FORGET:
             return self._forget(turn) if action.arg == "confirm" else [k.replies.menu()]
-        if action.verb == "lang":
+        if action.verb == actions.LANGUAGE:
             return self._language(turn, action.arg)
         return self._human(turn)
 
@@ -281,12 +288,6 @@ class Core:
             return [turn.k.replies.menu(notice=turn.k.library.messages.stale_button)]
         return turn.flow.start(conversation, turn.now)
 
-    def _cancel(self, turn: Turn) -> list[Reply]:
-        """/cancel outside a flow: right after a request was sent, the way to withdraw it."""
-        if turn.flow.sent_recently(turn.conversation, turn.now):
-            return self._book(turn, "cancel")
-        return [turn.k.replies.notice(turn.k.library.messages.nothing_to_cancel)]
-
     def _withdraw(self, turn: Turn) -> list[Reply]:
         """The client takes back the request they sent; staff are told."""
         ref = turn.conversation.last_request
@@ -299,31 +300,56 @@ class Core:
         return outcome.replies
 
     def _command(self, turn: Turn, text: str) -> list[Reply]:
-        k, event = turn.k, turn.event
-        name, _, rest = text[1:].partition(" ")
-        name = name.split("@", 1)[0].lower()
-        if name == "ask" and rest.strip():
-            return self._understand(turn, rest.strip())
-        if name == "start":
-            return k.replies.welcome(escape_markdown(event.display_name))
-        if name == "menu":
-            return [k.replies.menu()]
-        if name == "book":
-            return self._book(turn)
-        if name == "human":
-            return self._human(turn)
-        if name == "cancel":
-            return self._cancel(turn)
-        if command_name(name, ENGLISH) == "language":
-            return self._language(turn, rest)
-        if name == "privacy":
-            return [k.replies.notice(k.library.fill(k.library.messages.privacy, retention_days=str(self.retention_days),
-                                                    booking_days=str(self.booking_days)))]
-        if name == "forget":
-            b = k.library.messages.buttons
-            return [Reply(kind=ReplyKind.NOTICE, text=k.library.messages.forget_confirm,
-                          buttons=(Button(label=b.forget, action="forget:confirm"), Button(label=b.keep, action="forget:keep")))]
-        return [k.replies.help()]
+        command, rest = find(text, CLIENT)
+        return command.handler(self, turn, rest) if command is not None else [turn.k.replies.help()]
+
+    @client_command("start")
+    def _start_command(self, turn: Turn, rest: str) -> list[Reply]:
+        return turn.k.replies.welcome(escape_markdown(turn.event.display_name))
+
+    @client_command("ask", takes_text=True)
+    def _ask_command(self, turn: Turn, rest: str) -> list[Reply]:
+        return self._understand(turn, rest) if rest else [turn.k.replies.help()]
+
+    @client_command("menu")
+    def _menu_command(self, turn: Turn, rest: str) -> list[Reply]:
+        return [turn.k.replies.menu()]
+
+    @client_command("help")
+    def _help_command(self, turn: Turn, rest: str) -> list[Reply]:
+        return [turn.k.replies.help()]
+
+    @client_command("book")
+    def _book_command(self, turn: Turn, rest: str) -> list[Reply]:
+        return self._book(turn)
+
+    @client_command("human")
+    def _human_command(self, turn: Turn, rest: str) -> list[Reply]:
+        return self._human(turn)
+
+    @client_command("cancel")
+    def _cancel_command(self, turn: Turn, rest: str) -> list[Reply]:
+        """/cancel outside a flow: right after a request was sent, the way to withdraw it."""
+        if turn.flow.sent_recently(turn.conversation, turn.now):
+            return self._book(turn, "cancel")
+        return [turn.k.replies.notice(turn.k.library.messages.nothing_to_cancel)]
+
+    @client_command("privacy", with_staff=True)
+    def _privacy_command(self, turn: Turn, rest: str) -> list[Reply]:
+        k = turn.k
+        return [k.replies.notice(k.library.fill(k.library.messages.privacy, retention_days=str(self.retention_days),
+                                                booking_days=str(self.booking_days)))]
+
+    @client_command("forget", with_staff=True)
+    def _forget_command(self, turn: Turn, rest: str) -> list[Reply]:
+        msg = turn.k.library.messages
+        return [Reply(kind=ReplyKind.NOTICE, text=msg.forget_confirm, buttons=(
+            Button(label=msg.buttons.forget, action=actions.forget("confirm")),
+            Button(label=msg.buttons.keep, action=actions.forget("keep"))))]
+
+    @client_command("language", local_names={SPANISH: "idioma"}, with_staff=True)
+    def _language_command(self, turn: Turn, rest: str) -> list[Reply]:
+        return self._language(turn, rest)
 
     def _understand(self, turn: Turn, text: str) -> list[Reply]:
         decision = turn.read(text)
@@ -387,11 +413,12 @@ class Core:
 
     @desk_command("/reload", "check the content files and switch to them now")
     async def _reload_command(self, text: str) -> list[Reply]:
+        desk = self.knowledge.library.desk.messages.desk
         if self.reload is None:
-            return [Reply(kind=ReplyKind.NOTICE, text="Content reloads by itself here; there is nothing to do.")]
+            return [Reply(kind=ReplyKind.NOTICE, text=desk.reload_not_needed)]
         errors = await self.reload()
-        return [Reply(kind=ReplyKind.NOTICE, text="Content reloaded." if not errors else
-                      "Content change refused:\n" + "\n".join(f"- {escape_markdown(str(e))}" for e in errors[:10]))]
+        return [Reply(kind=ReplyKind.NOTICE, text=desk.reloaded if not errors else
+                      desk.reload_refused + "\n" + "\n".join(f"- {escape_markdown(str(e))}" for e in errors[:10]))]
 
     async def client_unreachable(self, address: Address) -> None:
         """A platform says a client can no longer be reached: their open ticket is closed
@@ -427,9 +454,11 @@ class Core:
 
 def _about_privacy(event: Event) -> bool:
     """/privacy, /forget and the choice of language are answered even while a ticket is open."""
-    text = (event.text or "").strip().split("@")[0].lower()
-    return (text in ("/privacy", "/forget") or text.split(" ")[0] in ("/language", "/idioma")
-            or (event.action or "").startswith(("forget:", "lang:")))
+    typed = parse_command(event.text or "")
+    command = named(typed.name, CLIENT) if typed is not None else None
+    pressed = actions.parse(event.action or "")
+    return (command is not None and command.with_staff
+            or pressed is not None and pressed.verb in (actions.FORGET, actions.LANGUAGE))
 
 
 def log_id(key: str) -> str:

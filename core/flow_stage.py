@@ -10,7 +10,9 @@ it is answered, never stored as a field, and the client is offered to carry on.
 
 from __future__ import annotations
 
+from core import actions
 from core.answers import is_question, parse_contact
+from core.commands import parse_command
 from core.events import Reply, ReplyKind
 from core.text import clean
 from core.turn import Turn
@@ -34,13 +36,14 @@ def flow_stage(turn: Turn) -> list[Reply] | None:
     if draft is None:
         return None
     if event.action is not None:
-        if not event.action.startswith("book:") or event.action == "book:withdraw":
+        pressed = actions.parse(event.action)
+        if pressed is None or pressed.verb != actions.BOOK or not pressed.arg or pressed.arg == "withdraw":
             return None
         return _press(turn, [event.action])
     if event.form:
         return flow.form(conversation, event.form, turn.now)
     text = clean(event.text or "")
-    if text.casefold().rstrip(".!") in CANCEL_WORDS or text.split("@")[0].casefold() == "/cancel":
+    if text.casefold().rstrip(".!") in CANCEL_WORDS or parse_command(text) == ("cancel", ""):
         return flow.cancel(conversation)
     if text.startswith("/"):
         return None

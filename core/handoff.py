@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
+from core import actions as action_ids
 from core.answers import show_contact
 from core.content.models import Library
-from core.desk_commands import desk_command, find, help_text, named
+from core.commands import desk_command, find, help_text, named, parse_command
 from core.events import Address, Button, Event, Reply, ReplyKind, ThreadMark
 from core.hours import is_open, next_opening
 from core.language import ENGLISH, NAMES, SPANISH
@@ -55,6 +56,7 @@ class Handoff:
         self.store = store
         self.lib = library
         self.msg = library.messages.handoff
+        self.desk = library.desk.messages.desk
         self.sign_with_name = sign_with_name
         self.on_call = on_call
 
@@ -89,13 +91,14 @@ class Handoff:
         """While a ticket is open the bot passes everything on and stays quiet (buttons and
         commands get a short receipt, since their platforms expect an answer); /cancel leaves.
         ``said`` is what the client did in words: their text, or the label of the button pressed."""
-        if said.casefold().split("@")[0] in ("/cancel", "cancel"):
+        if said.casefold() == "cancel" or parse_command(said) == ("cancel", ""):
             self._close(ticket, now, by=None)
-            actions.append(DeskAction(ticket.id, "tell_desk", Reply(kind=ReplyKind.NOTICE, text=f"Ticket #{ticket.id}: the client left the queue.",
+            left = self.desk.say(self.desk.left_queue, ref=ticket.id)
+            actions.append(DeskAction(ticket.id, "tell_desk", Reply(kind=ReplyKind.NOTICE, text=left,
                                                                     thread_mark=self._mark(ticket, "closed"))))
             return [self.back_to_bot(ticket, "left")]
         self._remember(ticket, Turn(role="client", text=said[:1000], at=now))
-        name = escape_markdown(ticket.display_name or "Client")
+        name = escape_markdown(ticket.display_name or self.desk.unnamed_client)
         relay = Reply(kind=ReplyKind.HUMAN, text=f"**{name}:** {escape_markdown(said)}", file=event.file)
         actions.append(DeskAction(ticket.id, "relay", relay))
         if event.action or said.startswith("/"):
@@ -109,7 +112,7 @@ class Handoff:
             return
         ticket.urgent = True
         self.store.save_ticket(ticket)
-        alert = f"🚨 **URGENT**: ticket #{ticket.id} is now urgent: the client describes a possible complication."
+        alert = self.desk.say(self.desk.now_urgent, ref=ticket.id)
         actions.append(DeskAction(ticket.id, "tell_desk", Reply(kind=ReplyKind.HUMAN, text=f"{alert}\n{self.on_call}".strip(),
                                                                 thread_mark=self._mark(ticket, "urgent"), alert=self.on_call or None)))
 
@@ -123,33 +126,35 @@ class Handoff:
             return Reply(kind=ReplyKind.HUMAN, text=text)
         flow = lib.messages.booking_flow
         return Reply(kind=ReplyKind.HUMAN, text=f"{text}\n\n{flow.continue_offer}", buttons=(
-            Button(label=flow.buttons.continue_, action="book:resume"), Button(label=flow.buttons.cancel, action="book:cancel")))
+            Button(label=flow.buttons.continue_, action=action_ids.book("resume")),
+            Button(label=flow.buttons.cancel, action=action_ids.book("cancel"))))
 
     # -- desk side -------------------------------------------------------------
 
     def from_desk(self, event: Event, text: str, now: datetime, actions: list[DeskAction]) -> list[Reply]:
         """Staff messages: relayed to the client, unless they are desk commands or notes."""
         ticket = self.by_thread(event)
-        if event.action and event.action.startswith("lead:"):
-            return self._lead(event.action, event.display_name or "staff", now)
+        pressed = action_ids.parse(event.action) if event.action else None
+        if pressed is not None and pressed.verb == action_ids.LEAD:
+            return self._lead(pressed, event.display_name or self.desk.unnamed_staff, now)
         if event.action:
-            verb, _, number = event.action.removeprefix("ticket:").partition(":")
+            verb, number = (pressed.step, pressed.value) if pressed is not None and pressed.verb == action_ids.TICKET else ("", "")
             ticket = self.store.ticket(int(number)) if number.isdigit() else None
             command = named(verb)
             if ticket is None or not ticket.is_open or command is None or not command.in_ticket:
-                return [self._desk(f"Ticket #{number} is not open.")]
+                return [self._desk(self.desk.say(self.desk.not_open, ref=number))]
             return command.handler(self, ticket, "", event, now, actions)
         if text.startswith("/"):
             command, rest = find(text)
             if command is None or command.is_async:
-                return [self._desk(help_text())]  # the core runs its own commands before this
+                return [self._desk(help_text(self.desk))]  # the core runs its own commands before this
             if not command.in_ticket:
                 return command.handler(self, None, rest, event, now, actions)
             number, _, body = rest.partition(" ")
             if ticket is None and number.isdigit():
                 ticket, rest = self.store.ticket(int(number)), body
             if ticket is None or not ticket.is_open:
-                return [self._desk("No open ticket here. Use the command inside a ticket thread, or give its number: /reply 12 text")]
+                return [self._desk(self.desk.no_ticket_here)]
             return command.handler(self, ticket, rest.strip(), event, now, actions)
         if ticket is None:
             return []  # staff chatting among themselves in the desk
@@ -159,55 +164,55 @@ class Handoff:
     def _recent_unanswered(self, ticket: None, text: str, event: Event, now: datetime, actions: list[DeskAction]) -> list[Reply]:
         counts = Counter(e.text for e in self.store.unanswered(now - timedelta(days=7)))
         lines = [f"- {n} × {escape_markdown(text[:120])}" for text, n in counts.most_common(10)]
-        return [self._desk("\n".join(["**Unanswered in the last 7 days**", *lines]) if lines else "No unanswered questions in the last 7 days.")]
+        return [self._desk("\n".join([self.desk.unanswered_title, *lines]) if lines else self.desk.no_unanswered)]
 
     @desk_command("/leads", "the latest consultation requests")
     def _recent_leads(self, ticket: None, text: str, event: Event, now: datetime, actions: list[DeskAction]) -> list[Reply]:
         leads = self.store.bookings()[-10:]
         lines = [f"- {b.ref}: {escape_markdown(b.name)}, {escape_markdown(show_contact(b.contact, b.contact_kind))},"
                  f" {escape_markdown(b.times)} ({b.status})" for b in leads]
-        return [self._desk("\n".join(["**Latest consultation requests**", *lines]) if lines else "No consultation requests yet.")]
+        return [self._desk("\n".join([self.desk.leads_title, *lines]) if lines else self.desk.no_leads)]
 
     @desk_command("/help", "this list")
     def _help(self, ticket: None, text: str, event: Event, now: datetime, actions: list[DeskAction]) -> list[Reply]:
-        return [self._desk(help_text())]
+        return [self._desk(help_text(self.desk))]
 
-    def _lead(self, action: str, staff: str, now: datetime) -> list[Reply]:
+    def _lead(self, action: action_ids.Action, staff: str, now: datetime) -> list[Reply]:
         """Claim a consultation request, or mark it contacted."""
-        _, verb, ref = action.split(":", 2) if action.count(":") >= 2 else ("", "", "")
+        verb, ref = action.step, action.value
         request = next((b for b in self.store.bookings() if b.ref == ref), None)
         if request is None or verb not in ("claim", "contacted"):
-            return [self._desk(f"No consultation request {escape_markdown(ref)}.")]
+            return [self._desk(self.desk.say(self.desk.no_request, ref=escape_markdown(ref)))]
         if request.status == "withdrawn":
-            return [self._desk(f"Request {ref} was withdrawn by the client; there is no need to contact them.")]
-        status = f"claimed by {staff}" if verb == "claim" else f"contacted by {staff}"
+            return [self._desk(self.desk.say(self.desk.request_withdrawn, ref=ref))]
+        status = self.desk.say(self.desk.claimed_by if verb == "claim" else self.desk.contacted_by, staff=staff)
         self.store.save_booking(request.model_copy(update={"status": status, "updated_at": now}))
-        return [self._desk(f"Request {ref}: {escape_markdown(status)}.")]
+        return [self._desk(self.desk.say(self.desk.request_status, ref=ref, status=escape_markdown(status)))]
 
     @desk_command("/claim", "take this ticket, so the team knows who answers", in_ticket=True)
     def _claim(self, ticket: Ticket, text: str, event: Event, now: datetime, actions: list[DeskAction]) -> list[Reply]:
-        staff = event.display_name or "staff"
+        staff = event.display_name or self.desk.unnamed_staff
         ticket.status, ticket.claimed_at, ticket.claimed_by = "claimed", now, staff
         self.store.save_ticket(ticket)
-        return [self._desk(f"Ticket #{ticket.id} claimed by {escape_markdown(staff)}.")]
+        return [self._desk(self.desk.say(self.desk.claimed, ref=ticket.id, staff=escape_markdown(staff)))]
 
     @desk_command("/close", "close this ticket; the bot answers the client again", in_ticket=True)
     def _close_command(self, ticket: Ticket, text: str, event: Event, now: datetime, actions: list[DeskAction]) -> list[Reply]:
-        staff = event.display_name or "staff"
+        staff = event.display_name or self.desk.unnamed_staff
         self._close(ticket, now, by=staff)
         actions.append(DeskAction(ticket.id, "tell_client", self.back_to_bot(ticket, "closed")))
-        closed = self._desk(f"Ticket #{ticket.id} closed by {escape_markdown(staff)}. The bot answers this client again.")
+        closed = self._desk(self.desk.say(self.desk.closed, ref=ticket.id, staff=escape_markdown(staff)))
         return [closed.model_copy(update={"thread_mark": self._mark(ticket, "closed")})]
 
     @desk_command("/note text", "a note kept with the ticket, never sent to the client", in_ticket=True)
     def _note(self, ticket: Ticket, text: str, event: Event, now: datetime, actions: list[DeskAction]) -> list[Reply]:
         self._remember(ticket, Turn(role="staff", text=f"[note] {text}"[:1000], at=now))
-        return [self._desk(f"Note added to ticket #{ticket.id} (not sent to the client).")]
+        return [self._desk(self.desk.say(self.desk.noted, ref=ticket.id))]
 
     @desk_command("/reply N text", "answer ticket N from outside its thread (inside it, just write)", in_ticket=True)
     def _reply(self, ticket: Ticket, text: str, event: Event, now: datetime, actions: list[DeskAction]) -> list[Reply]:
         if not text:
-            return [self._desk("Write the answer after the ticket's number: /reply 12 text")]
+            return [self._desk(self.desk.reply_needs_text)]
         return self._relay_to_client(ticket, text, event, now, actions)
 
     def _relay_to_client(self, ticket: Ticket, text: str, event: Event, now: datetime, actions: list[DeskAction]) -> list[Reply]:
@@ -215,7 +220,7 @@ class Handoff:
         team = self._client_library(self.store.conversation(ticket.client)).messages.handoff.team_name
         signature = escape_markdown(f"{first_name} ({team})" if self.sign_with_name and first_name else team)
         if ticket.status == "open":
-            ticket.status, ticket.claimed_at, ticket.claimed_by = "claimed", now, event.display_name or "staff"
+            ticket.status, ticket.claimed_at, ticket.claimed_by = "claimed", now, event.display_name or self.desk.unnamed_staff
         self._remember(ticket, Turn(role="staff", text=text[:1000], at=now))
         actions.append(DeskAction(ticket.id, "tell_client", Reply(kind=ReplyKind.HUMAN, text=f"**{signature}:** {escape_markdown(text)}",
                                                                   file=event.file)))
@@ -226,14 +231,13 @@ class Handoff:
         so their ticket is closed and staff are told why in its thread."""
         self._close(ticket, now, by=None)
         actions.append(DeskAction(ticket.id, "tell_desk", Reply(
-            kind=ReplyKind.NOTICE, text=f"Ticket #{ticket.id}: the client blocked the bot, so messages can no longer reach them. "
-                                        "The ticket is closed.", thread_mark=self._mark(ticket, "closed"))))
+            kind=ReplyKind.NOTICE, text=self.desk.say(self.desk.unreachable, ref=ticket.id), thread_mark=self._mark(ticket, "closed"))))
 
     def forget(self, ticket: Ticket, now: datetime, actions: list[DeskAction]) -> None:
         """The client asked to be forgotten: close their ticket and tell the desk why it went quiet."""
         self._close(ticket, now, by=None)
         actions.append(DeskAction(ticket.id, "tell_desk", Reply(
-            kind=ReplyKind.NOTICE, text=f"Ticket #{ticket.id}: the client asked us to delete their data. The ticket is closed.")))
+            kind=ReplyKind.NOTICE, text=self.desk.say(self.desk.forgotten, ref=ticket.id))))
 
     def _close(self, ticket: Ticket, now: datetime, by: str | None) -> None:
         ticket.status, ticket.closed_at = "closed", now
@@ -248,24 +252,24 @@ class Handoff:
 
     def card(self, ticket: Ticket, conversation: Conversation) -> Reply:
         """The new-ticket card: reason, urgency, recent messages, any booking, Claim and Close."""
-        reasons = {"asked": "asked for a person", "fallback": "the bot could not answer", "medical": "personal medical question",
-                   "urgent": "possible complication", "appointment": "about an existing appointment"}
-        lines = [f"{'🚨 **URGENT** ' if ticket.urgent else ''}**Ticket #{ticket.id}**: {escape_markdown(ticket.display_name or 'Client')}"
-                 f" on {ticket.platform}, {reasons[ticket.reason]}"]
+        desk = self.desk
+        title = desk.say(desk.ticket_card, ref=ticket.id, name=escape_markdown(ticket.display_name or desk.unnamed_client),
+                         platform=ticket.platform, reason=getattr(desk.reasons, ticket.reason))
+        lines = [f"{desk.urgent_mark} {title}" if ticket.urgent else title]
         if conversation.language not in (None, ENGLISH):
-            name = NAMES.get(conversation.language, conversation.language)
-            lines.append(f"Language: {name} (the client is answered in {name}; please reply in {name})")
+            lines.append(desk.say(desk.language_line, language=NAMES.get(conversation.language, conversation.language)))
         if ticket.urgent and self.on_call:
             lines.append(self.on_call)
         recent = [t for t in conversation.transcript if t.role == "client"][-CARD_TURNS:]
-        lines += ["Last messages:", *(f"- {escape_markdown(t.text[:200])}" for t in recent)]
+        lines += [desk.last_messages, *(f"- {escape_markdown(t.text[:200])}" for t in recent)]
         if conversation.last_request:
             request = next((b for b in self.store.bookings() if b.ref == conversation.last_request), None)
             if request is not None:
                 contact = show_contact(request.contact, request.contact_kind)
-                lines.append(f"Booking request {request.ref}: {escape_markdown(request.name)}, {escape_markdown(contact)},"
-                             f" {escape_markdown(request.times)} ({request.status})")
-        buttons = (Button(label="Claim", action=f"ticket:claim:{ticket.id}"), Button(label="Close", action=f"ticket:close:{ticket.id}"))
+                lines.append(desk.say(desk.booking_line, ref=request.ref, name=escape_markdown(request.name),
+                                      contact=escape_markdown(contact), times=escape_markdown(request.times), status=request.status))
+        buttons = (Button(label=desk.claim, action=action_ids.ticket("claim", ticket.id)),
+                   Button(label=desk.close, action=action_ids.ticket("close", ticket.id)))
         return Reply(kind=ReplyKind.HUMAN, text="\n".join(lines), buttons=buttons,
                      thread_mark=self._mark(ticket, "urgent") if ticket.urgent else None,
                      alert=self.on_call if ticket.urgent and self.on_call else None)
@@ -279,7 +283,7 @@ class Handoff:
         return ThreadMark(state=state, title=self.title(ticket))
 
     def title(self, ticket: Ticket) -> str:
-        return f"#{ticket.id} {ticket.display_name or 'Client'} ({ticket.platform})"[:100]
+        return f"#{ticket.id} {ticket.display_name or self.desk.unnamed_client} ({ticket.platform})"[:100]
 
     def _say(self, template: str, **extra: str) -> Reply:
         return Reply(kind=ReplyKind.HUMAN, text=self.lib.fill(template, **extra))

@@ -7,30 +7,34 @@ so presses are remembered and relayed by their label.
 
 from __future__ import annotations
 
+from core import actions
 from core.content.models import Library
 
 
 def label_of(library: Library, action_id: str) -> str | None:
     """The label of the button that carries ``action_id``; ``None`` for one the content no longer has."""
-    verb, _, rest = action_id.partition(":")
+    action = actions.parse(action_id)
+    if action is None:
+        return None
+    verb, rest = action
     buttons = library.messages.buttons
-    if verb in ("menu", "book", "human") and not rest:
+    if verb in (actions.MENU, actions.BOOK, actions.HUMAN) and not rest:
         return getattr(buttons, verb)
-    if verb == "menu":
+    if verb == actions.MENU:
         return next((s.button for s in library.menu.sections if s.id == rest), None)
-    if verb == "faq":
+    if verb == actions.FAQ:
         return library.topics[rest].button if rest in library.topics else None
-    if verb == "forget":
+    if verb == actions.FORGET:
         return {"confirm": buttons.forget, "keep": buttons.keep}.get(rest)
-    if verb == "book":
-        return _booking_label(library, rest)
+    if verb == actions.BOOK:
+        return _booking_label(library, action)
     return None
 
 
-def _booking_label(library: Library, rest: str) -> str | None:
+def _booking_label(library: Library, action: actions.Action) -> str | None:
     flow = library.messages.booking_flow
     b = flow.buttons
-    step, _, arg = rest.partition(":")
+    step, arg = action.step, action.value
     if step == "time":
         return flow.time_choices.get(arg)
     if step == "concern":

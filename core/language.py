@@ -94,18 +94,9 @@ def chosen(argument: str) -> str | None:
     return CHOICES.get(said[0]) if said else None
 
 
-COMMAND_NAMES = {SPANISH: {"language": "idioma"}}
-"""Commands with a name of their own in a language; both names work in every language."""
 PERSONAL_STEPS = frozenset({"name", "contact"})
 """Booking steps answered with a name or a phone number: "Ana María López" says nothing
 about the language the client wants to be answered in."""
-
-
-def command_name(name: str, language: str) -> str:
-    """A command's name in ``language``: ``language`` is ``idioma`` in Spanish, and back."""
-    if language == ENGLISH:
-        return next((english for names in COMMAND_NAMES.values() for english, local in names.items() if local == name), name)
-    return COMMAND_NAMES.get(language, {}).get(name, name)
 
 
 def follow(conversation: Conversation, event: Event) -> str:

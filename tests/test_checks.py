@@ -150,3 +150,12 @@ def test_markdown_in_nested_messages_is_checked(content):
     edit(messages, '  left: "You\'ve left the queue', '  left: "# You\'ve left the queue')
     [error] = [p for p in problems(content, "error")]
     assert (error.file, error.field, error.line) == ("content/messages.yaml", "handoff.left", line_of(messages, "  left:"))
+
+
+def test_command_lines_match_the_bots_commands(content):
+    """`commands:` words the menus of the registry's client commands (issue #18, item 3)."""
+    messages = content / "messages.yaml"
+    edit(messages, "  privacy: What we keep about you", "  privasy: What we keep about you")
+    found = {p.field: p for p in problems(content, "warning") if p.field.startswith("commands")}
+    assert found["commands.privasy"].line == line_of(messages, "privasy:") and "no /privasy command" in found["commands.privasy"].message
+    assert "/privacy has no line here" in found["commands"].message

@@ -6,7 +6,9 @@ from datetime import datetime
 
 import pytest
 
-from core.language import chosen, command_name, read_language, settle
+import core.engine  # noqa: F401 - declares the client commands
+from core.commands import CLIENT, named, parse_command
+from core.language import chosen, read_language, settle
 from core.spanish_times import in_english, opening, week_in_spanish
 from tests.conftest import ROOT
 
@@ -49,8 +51,8 @@ def test_neutral_words_do_not_pull_spanish_towards_english():
 def test_languages_named_after_the_command():
     assert [chosen(t) for t in ("es", "Español", "spanish", "en", "inglés", "English", "", "klingon")] == \
         ["es", "es", "es", "en", "en", "en", None, None]
-    assert command_name("language", "es") == "idioma" and command_name("idioma", "en") == "language"
-    assert command_name("book", "es") == "book"
+    assert named("language", CLIENT).name_in("es") == "idioma" and parse_command("/idioma").name == "language"
+    assert named("book", CLIENT).name_in("es") == "book"
 
 
 @pytest.mark.parametrize(("spanish", "english"), [

@@ -124,3 +124,14 @@ def test_placeholder_lines_never_reach_a_spanish_client():
     urgent = spanish.fill(spanish.messages.urgent)
     assert "TODO" not in urgent and "llame ahora mismo" not in urgent and "911" in urgent
     assert "TODO" not in spanish.fill(spanish.messages.booking_flow.confirmed, ref="MN-1")
+
+
+def test_the_desk_group_is_english_only(content):
+    """Staff read the desk in English: Spanish is neither asked for nor used (issue #18, item 4)."""
+    assert not any(p.field.startswith("desk") for p in translation_warnings(content))
+    messages = content / "es" / "messages.yaml"
+    messages.write_text(messages.read_text() + '\ndesk:\n  claimed: "Ticket #{ref} reclamado por {staff}."\n')
+    [extra] = [p for p in translation_warnings(content) if p.field.startswith("desk")]
+    assert extra.field == "desk" and "in English" in extra.message
+    library = load_library(content)
+    assert library.in_language("es").messages.desk == library.messages.desk

@@ -56,7 +56,7 @@ class ClinicClient(discord.Client):
         self.delivery = Delivery(self)
         self.tree = app_commands.CommandTree(self)
         self.tree.on_error = self.on_app_command_error
-        clients = client_commands(self, core.commands(), core.knowledge.library.messages.ask_option)
+        clients = client_commands(self, core.commands(), core.command_options())
         register(self.tree, settings, clients, staff_commands(self) if self.desk else [])
 
     async def setup_hook(self) -> None:

@@ -13,31 +13,22 @@ from __future__ import annotations
 import discord
 from discord import app_commands
 
+from core.commands import desk_commands
 from core.settings import DiscordSettings
 
 EVERYWHERE = app_commands.AppCommandContext(guild=True, dm_channel=True, private_channel=False)
 SERVER_ONLY = app_commands.AppCommandContext(guild=True, dm_channel=False, private_channel=False)
 INSTALLED_IN_SERVER = app_commands.AppInstallationType(guild=True, user=False)
-STAFF_COMMANDS = {
-    "claim": "Claim this ticket",
-    "close": "Close this ticket; the bot answers the client again",
-    "note": "Add a note to this ticket (never sent to the client)",
-    "reply": "Answer a ticket's client from outside its thread",
-    "leads": "The latest consultation requests",
-    "unanswered": "Questions the bot could not answer this week",
-    "reload": "Reload the content files now",
-}
-
-
-def client_commands(client: discord.Client, commands: dict[str, str], ask_option: str) -> list[app_commands.Command]:
-    """One slash command per core command; each is the typed command handed to the core."""
+def client_commands(client: discord.Client, commands: dict[str, str], options: dict[str, str]) -> list[app_commands.Command]:
+    """One slash command per core command; each is the typed command handed to the core.
+    ``options`` names the commands that read text after them, with what to type there."""
     def command(name: str, description: str) -> app_commands.Command:
-        if name == "ask":
-            @app_commands.describe(question=ask_option[:100])
-            async def ask(interaction: discord.Interaction, question: str) -> None:
-                await client.on_client_command(interaction, f"/ask {question}")
+        if name in options:
+            @app_commands.describe(question=options[name][:100])
+            async def with_text(interaction: discord.Interaction, question: str) -> None:
+                await client.on_client_command(interaction, f"/{name} {question}")
 
-            callback = ask
+            callback = with_text
         else:
             async def callback(interaction: discord.Interaction) -> None:
                 await client.on_client_command(interaction, f"/{name}")
@@ -49,7 +40,8 @@ def client_commands(client: discord.Client, commands: dict[str, str], ask_option
 
 
 def staff_commands(client: discord.Client) -> list[app_commands.Command]:
-    """The desk commands, each the typed command handed to the core as staff."""
+    """The desk commands of the core's registry, each the typed command handed to the core as staff.
+    /help is left out: Discord's command picker already lists each one with its help line."""
     @app_commands.describe(text="The note, kept with the ticket")
     async def note(interaction: discord.Interaction, text: str) -> None:
         await client.on_staff_command(interaction, f"/note {text}")
@@ -66,8 +58,11 @@ def staff_commands(client: discord.Client) -> list[app_commands.Command]:
 
     callbacks = {"note": note, "reply": reply}
     commands = []
-    for name, description in STAFF_COMMANDS.items():
-        command = app_commands.Command(name=name, description=description, callback=callbacks.get(name) or plain(name),
+    for desk in sorted(desk_commands(), key=lambda c: (not c.in_ticket, c.is_async)):  # ticket commands, lists, then reload
+        if desk.name == "help":
+            continue
+        command = app_commands.Command(name=desk.name, description=desk.summary.capitalize()[:100],
+                                       callback=callbacks.get(desk.name) or plain(desk.name),
                                        allowed_contexts=SERVER_ONLY, allowed_installs=INSTALLED_IN_SERVER)
         command.default_permissions = discord.Permissions.none()
         command.add_check(client.staff_in_desk)

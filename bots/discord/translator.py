@@ -13,7 +13,7 @@ import discord
 from discord import app_commands
 
 from core.engine import Core
-from core.language import command_name
+from core.commands import CLIENT, named
 
 
 class CommandTranslator(app_commands.Translator):
@@ -26,7 +26,10 @@ class CommandTranslator(app_commands.Translator):
         command = context.data
         if language not in self.core.languages()[1:] or not isinstance(command, app_commands.Command):
             return None
-        name = command_name(command.name, language)
+        client_command = named(command.name, CLIENT)
+        if client_command is None:
+            return None
+        name = client_command.name_in(language)
         if context.location is app_commands.TranslationContextLocation.command_name:
             return name if name != command.name else None
         if context.location is app_commands.TranslationContextLocation.command_description:

@@ -153,11 +153,11 @@ class TemplatedText(Model):
         return _check_placeholders(value)
 
 
-def _check_placeholders(value: object) -> object:
+def _check_placeholders(value: object, known: frozenset[str] = TEMPLATE_FIELDS) -> object:
     if isinstance(value, str):
         for _, name, _, _ in Formatter().parse(value):
-            if name is not None and name not in TEMPLATE_FIELDS:
-                allowed = ", ".join("{%s}" % f for f in sorted(TEMPLATE_FIELDS))
+            if name is not None and name not in known:
+                allowed = ", ".join("{%s}" % f for f in sorted(known))
                 raise ValueError(f"unknown placeholder {{{name}}}; allowed: {allowed}")
     return value
 
@@ -195,6 +195,81 @@ class HandoffMessages(TemplatedText):
     relayed: Text
     staff_only: Text
     team_name: Label
+
+
+DESK_FIELDS = frozenset({"ref", "staff", "name", "platform", "reason", "language", "status", "contact", "times", "reading"})
+"""What the desk's messages may name: the ticket or request, who acted, and the client's details."""
+
+
+class TicketReasons(Model):
+    asked: Text
+    fallback: Text
+    medical: Text
+    urgent: Text
+    appointment: Text
+
+
+class DeskMessages(Model):
+    """What the bot says to staff in the desk: tickets, lead cards, desk commands. Staff read
+    English, so translations have no desk group."""
+
+    ticket_card: Text
+    urgent_mark: Text
+    reasons: TicketReasons
+    language_line: Text
+    last_messages: Text
+    booking_line: Text
+    now_urgent: Text
+    left_queue: Text
+    unreachable: Text
+    forgotten: Text
+    not_open: Text
+    no_ticket_here: Text
+    claimed: Text
+    closed: Text
+    noted: Text
+    reply_needs_text: Text
+    unanswered_title: Text
+    no_unanswered: Text
+    leads_title: Text
+    no_leads: Text
+    no_request: Text
+    request_withdrawn: Text
+    request_status: Text
+    claimed_by: Text
+    contacted_by: Text
+    lead_card: Text
+    lead_platform: Text
+    lead_language: Text
+    read_as: Text
+    lead_withdrawn: Text
+    reload_not_needed: Text
+    reloaded: Text
+    reload_refused: Text
+    help_title: Text
+    help_footer: Text
+    claim: Label
+    close: Label
+    mark_contacted: Label
+    unnamed_client: Label
+    unnamed_staff: Label
+    """Who a client or a staff member is called when their app gives no name."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _known_fields_only(cls, value: object) -> object:
+        return _check_placeholders(value, DESK_FIELDS)
+
+    @staticmethod
+    def say(template: str, **fields: object) -> str:
+        """A desk message with its {fields} filled in; one the code does not give for this
+        message (staff may name any of ``DESK_FIELDS``) is left empty rather than failing."""
+        return template.format_map(_Blank(fields))
+
+
+class _Blank(dict):
+    def __missing__(self, key: str) -> str:
+        return ""
 
 
 class BookingMessages(TemplatedText):
@@ -275,6 +350,7 @@ class Messages(Model):
     booking_flow: BookingMessages
     handoff: HandoffMessages
     clinic: ClinicMessages
+    desk: DeskMessages
 
     @field_validator("*", mode="after")
     @classmethod

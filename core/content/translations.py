@@ -30,6 +30,9 @@ from core.content.models import Label, Library, Menu, Messages, Model, Text, Top
 LANGUAGES = ("es",)
 """Translations the bot knows; each lives in the content folder under its code."""
 REVIEW = "review"
+STAFF_ONLY = "desk"
+"""The messages group staff read in the desk: English whatever the client's language, so a
+translation has none, and one it does have is never shown."""
 
 
 class TopicTranslation(Model):
@@ -125,7 +128,7 @@ def _review(parsed: _Parsed, data: dict, reviews: list[tuple[str, str]]) -> None
 def _messages(path: Path, root: Path, library: Library, errors: list[ContentError],
               reviews: list[tuple[str, str]]) -> tuple[Messages, list[tuple[str, ...]], str]:
     file = _relative(path, root)
-    english = library.messages.model_dump(by_alias=True)
+    english = {key: text for key, text in library.messages.model_dump(by_alias=True).items() if key != STAFF_ONLY}
     if not path.is_file():
         return library.messages, [()], file
     try:
@@ -136,11 +139,12 @@ def _messages(path: Path, root: Path, library: Library, errors: list[ContentErro
     data = parsed.data if isinstance(parsed.data, dict) else {}
     _review(parsed, data, reviews)
     for key in _unknown_keys(data, english):
-        errors.append(ContentError(file, parsed.line_of(key), ".".join(key), "messages.yaml has no such key, so this text is"
-                                   " never shown; check its spelling against the English file or remove it", "warning"))
+        problem = ("staff read the desk's messages in English, so this text is never shown; remove it" if key == (STAFF_ONLY,) else
+                   "messages.yaml has no such key, so this text is never shown; check its spelling against the English file or remove it")
+        errors.append(ContentError(file, parsed.line_of(key), ".".join(key), problem, "warning"))
     data = _known(data, english)
     missing = _missing_keys(english, data)
-    parsed.data = _merged(english, data)
+    parsed.data = {**_merged(english, data), STAFF_ONLY: library.messages.desk.model_dump()}
     try:
         return parsed.validate(Messages), missing, file
     except ContentErrors as exc:
