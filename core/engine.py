@@ -30,7 +30,7 @@ from core.records import Conversation, Ticket, Unanswered
 from core.redact import redact
 from core.storage import Store
 from core.text import MAX_INPUT_CHARS, clean, escape_markdown
-from core.turn import Turn
+from core.turn import TurnContext
 from core.turn_order import TurnOrder
 from core.understanding.decide import Decision, Outcome
 
@@ -143,7 +143,7 @@ class Core:
         log.info("handled %s event for conversation %s: %s", event.platform, log_id(event.conversation_key), ",".join(r.kind for r in replies))
         return replies
 
-    def _turn(self, knowledge: Knowledge, event: Event, now: datetime) -> Turn:
+    def _turn(self, knowledge: Knowledge, event: Event, now: datetime) -> TurnContext:
         conversation = self.store.conversation(event.conversation_key) or Conversation(
             key=event.conversation_key,
             platform=event.platform,
@@ -155,26 +155,26 @@ class Core:
         conversation.display_name = event.display_name
         knowledge = knowledge.in_language(follow(conversation, event))
         conversation.remember("client", describe(knowledge.library, event), now)
-        return Turn(knowledge, BookingFlow(knowledge.library, self.booking_timeout), event, conversation, now, self._handoff(knowledge))
+        return TurnContext(knowledge, BookingFlow(knowledge.library, self.booking_timeout), event, conversation, now, self._handoff(knowledge))
 
-    def _respond(self, turn: Turn) -> list[Reply]:
+    def _respond(self, turn: TurnContext) -> list[Reply]:
         ticket = turn.handoff.open_ticket(turn.conversation.key)
         if ticket is not None and not _about_privacy(turn.event):
             return self._with_staff(turn, ticket)
         return turn.flow.expire(turn.conversation, turn.now) + self._route(turn)
 
-    def _with_staff(self, turn: Turn, ticket: Ticket) -> list[Reply]:
+    def _with_staff(self, turn: TurnContext, ticket: Ticket) -> list[Reply]:
         """A client whose ticket is open: the bot stays quiet and relays, but triage still
         runs, so a complication gets the urgent reply and makes the ticket urgent."""
         text = clean(turn.event.text or "")
-        replies = turn.handoff.from_client(ticket, turn.event, describe(turn.k.library, turn.event), turn.now, turn.desk)
+        replies = turn.handoff.from_client(ticket, turn.event, describe(turn.knowledge.library, turn.event), turn.now, turn.desk)
         if ticket.is_open and text and turn.read(text).outcome is Outcome.URGENT:
             log.info("safety triage: urgent during an open ticket")
             turn.handoff.flag_urgent(ticket, turn.desk)
-            return [turn.k.replies.urgent(offer_team=False), *replies]
+            return [turn.knowledge.replies.urgent(offer_team=False), *replies]
         return replies
 
-    def _keep(self, turn: Turn, replies: list[Reply]) -> None:
+    def _keep(self, turn: TurnContext, replies: list[Reply]) -> None:
         """Record the turn: transcript, unanswered questions, booking requests, the conversation."""
         conversation, event, now = turn.conversation, turn.event, turn.now
         for reply in replies:
@@ -195,17 +195,17 @@ class Core:
         else:
             self.store.save_conversation(conversation)
 
-    def _route(self, turn: Turn) -> list[Reply]:
+    def _route(self, turn: TurnContext) -> list[Reply]:
         in_flow = flow_stage(turn)
         if in_flow is not None:
             return in_flow
         return offer_to_continue(turn, self._route_outside_flow(turn))
 
-    def _route_outside_flow(self, turn: Turn) -> list[Reply]:
-        k, event = turn.k, turn.event
+    def _route_outside_flow(self, turn: TurnContext) -> list[Reply]:
+        k, event = turn.knowledge, turn.event
         if event.action is not None:
             return self._button(turn, event.action)
-        if event.attachment is not None and not (event.text or "").strip():
+        if event.media_kind is not None and not (event.text or "").strip():
             return [k.replies.notice(k.library.messages.non_text)]
         text = clean(event.text or "")
         if not text:
@@ -219,8 +219,8 @@ class Core:
             replies.insert(0, k.replies.notice(k.library.messages.too_long, with_menu=False))
         return replies
 
-    def _button(self, turn: Turn, action_id: str) -> list[Reply]:
-        k = turn.k
+    def _button(self, turn: TurnContext, action_id: str) -> list[Reply]:
+        k = turn.knowledge
         action = actions.parse(action_id)
         stale = [k.replies.menu(notice=k.library.messages.stale_button)]
         if action is None:
@@ -240,32 +240,32 @@ class Core:
             return self._language(turn, action.arg)
         return self._human(turn)
 
-    def _language(self, turn: Turn, named: str) -> list[Reply]:
+    def _language(self, turn: TurnContext, named: str) -> list[Reply]:
         """Answer in the language the client picked from now on; with none named, offer the choice."""
         language = chosen(named)
         if language is None or language not in self.languages():
-            return [turn.k.replies.language_choice(self.languages())]
+            return [turn.knowledge.replies.language_choice(self.languages())]
         turn.conversation.language, turn.conversation.language_chosen = language, True
-        turn.speak(turn.k.in_language(language))
-        k = turn.k
+        turn.speak(turn.knowledge.in_language(language))
+        k = turn.knowledge
         return [k.replies.notice(k.library.messages.language_set, with_menu=False), k.replies.menu()]
 
-    def _forget(self, turn: Turn) -> list[Reply]:
+    def _forget(self, turn: TurnContext) -> list[Reply]:
         """Delete the client's records (after the confirm button); an open ticket is closed and the desk told."""
         ticket = turn.handoff.open_ticket(turn.conversation.key)
         if ticket is not None:
             turn.handoff.forget(ticket, turn.now, turn.desk)
         turn.forget = True
-        return [turn.k.replies.notice(turn.k.library.messages.forgotten)]
+        return [turn.knowledge.replies.notice(turn.knowledge.library.messages.forgotten)]
 
-    def _human(self, turn: Turn) -> list[Reply]:
+    def _human(self, turn: TurnContext) -> list[Reply]:
         """Open a ticket; the reason is what the bot last said (an offer after a fallback
         or a medical question is accepted by pressing "talk to our team")."""
         last = next((t.text for t in reversed(turn.conversation.transcript) if t.role == "bot"), "")
         reason = "fallback" if last.startswith("[fallback") else "medical" if last.startswith("[medical") else "asked"
         return turn.handoff.open(turn.conversation, turn.event, reason, turn.now, turn.desk)
 
-    def _book(self, turn: Turn, arg: str = "") -> list[Reply]:
+    def _book(self, turn: TurnContext, arg: str = "") -> list[Reply]:
         """Start (or resume) booking; ``book:update`` reopens the last request, ``book:withdraw``
         takes it back. Other ``book:...`` ids without a draft are left over from a finished
         booking (the Cancel of a summary already sent, say): they offer to update or withdraw
@@ -278,28 +278,28 @@ class Core:
         if arg and turn.flow.sent_recently(conversation, turn.now):
             return turn.flow.start(conversation, turn.now)  # already with the team: update or withdraw
         if arg:
-            return [turn.k.replies.menu(notice=turn.k.library.messages.stale_button)]
+            return [turn.knowledge.replies.menu(notice=turn.knowledge.library.messages.stale_button)]
         return turn.flow.start(conversation, turn.now)
 
-    def _cancel(self, turn: Turn) -> list[Reply]:
+    def _cancel(self, turn: TurnContext) -> list[Reply]:
         """/cancel outside a flow: right after a request was sent, the way to withdraw it."""
         if turn.flow.sent_recently(turn.conversation, turn.now):
             return self._book(turn, "cancel")
-        return [turn.k.replies.notice(turn.k.library.messages.nothing_to_cancel)]
+        return [turn.knowledge.replies.notice(turn.knowledge.library.messages.nothing_to_cancel)]
 
-    def _withdraw(self, turn: Turn) -> list[Reply]:
+    def _withdraw(self, turn: TurnContext) -> list[Reply]:
         """The client takes back the request they sent; staff are told."""
         ref = turn.conversation.last_request
         request = next((b for b in self.store.bookings() if b.ref == ref), None) if ref else None
         if request is None or request.status == "withdrawn":
-            return [turn.k.replies.menu(notice=turn.k.library.messages.stale_button)]
+            return [turn.knowledge.replies.menu(notice=turn.knowledge.library.messages.stale_button)]
         outcome = turn.flow.withdraw(turn.conversation, request, turn.now)
         turn.requests.append(outcome.request)
         turn.staff.extend(outcome.notices)
         return outcome.replies
 
-    def _command(self, turn: Turn, text: str) -> list[Reply]:
-        k, event = turn.k, turn.event
+    def _command(self, turn: TurnContext, text: str) -> list[Reply]:
+        k, event = turn.knowledge, turn.event
         name, _, rest = text[1:].partition(" ")
         name = name.split("@", 1)[0].lower()
         if name == "ask" and rest.strip():
@@ -325,14 +325,14 @@ class Core:
                           buttons=(Button(label=b.forget, action="forget:confirm"), Button(label=b.keep, action="forget:keep")))]
         return [k.replies.help()]
 
-    def _understand(self, turn: Turn, text: str) -> list[Reply]:
+    def _understand(self, turn: TurnContext, text: str) -> list[Reply]:
         decision = turn.read(text)
         if decision.outcome in (Outcome.URGENT, Outcome.MEDICAL):
             log.info("safety triage: %s (%s)", decision.outcome, "phrase" if decision.phrase else "classifier")
         return self._outcome(turn, decision)
 
-    def _outcome(self, turn: Turn, decision: Decision) -> list[Reply]:
-        k = turn.k
+    def _outcome(self, turn: TurnContext, decision: Decision) -> list[Reply]:
+        k = turn.knowledge
         msg = k.library.messages
         match decision.outcome:
             case Outcome.ANSWER:
@@ -441,6 +441,6 @@ def describe(library: Library, event: Event) -> str:
     """What the client did, as staff should read it: their words, or the button's label."""
     if event.action is not None:
         return describe_press(library, event.action)
-    if event.attachment is not None and not event.text:
-        return f"[{event.attachment}]"
+    if event.media_kind is not None and not event.text:
+        return f"[{event.media_kind}]"
     return clean(event.text or "")

@@ -13,7 +13,7 @@ from __future__ import annotations
 from core.answers import is_question, parse_contact
 from core.events import Reply, ReplyKind
 from core.text import clean
-from core.turn import Turn
+from core.turn import TurnContext
 from core.understanding.decide import Decision, Outcome
 
 CANCEL_WORDS = {"cancel", "/cancel", "stop", "quit", "cancelar", "parar", "detener"}
@@ -27,9 +27,9 @@ NOT_QUESTIONS = {"times": {Outcome.HOURS}, "other": QUESTIONS, "concerns": QUEST
 and "dark spots" like a topic, yet each is an answer there."""
 
 
-def flow_stage(turn: Turn) -> list[Reply] | None:
+def flow_stage(turn: TurnContext) -> list[Reply] | None:
     """Replies for input that belongs to the booking in progress; ``None`` to route normally."""
-    conversation, flow, event, k = turn.conversation, turn.flow, turn.event, turn.k
+    conversation, flow, event, k = turn.conversation, turn.flow, turn.event, turn.knowledge
     draft = conversation.booking
     if draft is None:
         return None
@@ -45,7 +45,7 @@ def flow_stage(turn: Turn) -> list[Reply] | None:
     if text.startswith("/"):
         return None
     if not text:
-        message = k.library.messages.non_text if event.attachment else k.library.messages.empty
+        message = k.library.messages.non_text if event.media_kind else k.library.messages.empty
         return [k.replies.notice(message, with_menu=False), flow.ask(draft)]
     decision = turn.read(text)
     if decision.outcome is Outcome.URGENT:
@@ -70,7 +70,7 @@ def _interrupts(text: str, decision: Decision, step: str) -> bool:
     return decision.outcome in QUESTIONS - expected and decision.confidence >= CLEARLY
 
 
-def _press(turn: Turn, actions: list[str]) -> list[Reply]:
+def _press(turn: TurnContext, actions: list[str]) -> list[Reply]:
     """Apply button presses (tapped, or typed in words) to the draft; the last one's replies count."""
     replies: list[Reply] = []
     for action in actions:
@@ -82,7 +82,7 @@ def _press(turn: Turn, actions: list[str]) -> list[Reply]:
     return replies
 
 
-def offer_to_continue(turn: Turn, replies: list[Reply]) -> list[Reply]:
+def offer_to_continue(turn: TurnContext, replies: list[Reply]) -> list[Reply]:
     """After an answer given mid-flow, offer to get back to the booking; not once the client
     is with staff, who would otherwise be sent the offer's buttons."""
     asks = any(r.prompt is not None for r in replies)

@@ -20,8 +20,11 @@ from core.understanding.decide import Decision
 
 
 @dataclass
-class Turn:
-    k: Knowledge
+class TurnContext:
+    """What handling one event works with and leaves behind (not the stored transcript line,
+    which is :class:`core.records.TranscriptLine`)."""
+
+    knowledge: Knowledge
     flow: BookingFlow
     event: Event
     conversation: Conversation
@@ -36,7 +39,7 @@ class Turn:
 
     def speak(self, knowledge: Knowledge) -> None:
         """Carry on the turn in another language (the client just picked one)."""
-        self.k = knowledge
+        self.knowledge = knowledge
         self.flow = BookingFlow(knowledge.library, self.flow.timeout)
         self.handoff = Handoff(self.handoff.store, knowledge.library, self.handoff.sign_with_name, self.handoff.on_call)
 
@@ -44,5 +47,5 @@ class Turn:
         """What the message says, read once per turn whichever stage asks first
         (triage during a ticket or a booking, then routing)."""
         if text not in self.readings:
-            self.readings[text] = self.k.read(text, last_topic=self.conversation.last_topic)
+            self.readings[text] = self.knowledge.read(text, last_topic=self.conversation.last_topic)
         return self.readings[text]

@@ -121,7 +121,7 @@ async def test_a_telegram_clients_photo_is_uploaded_to_the_thread(desk):
     client, recorder, core, telegram = desk
     await core.handle(Event(platform="telegram", chat_id="42", user_id="42", display_name="Ann", text="/human"))
     photo = Attachment(kind="photo", name="photo.jpg", data=b"IMAGE-BYTES", source_platform="telegram", source_chat="42", source_message="5")
-    await core.handle(Event(platform="telegram", chat_id="42", user_id="42", display_name="Ann", attachment="photo", file=photo))
+    await core.handle(Event(platform="telegram", chat_id="42", user_id="42", display_name="Ann", media_kind="photo", media_file=photo))
     path, payload = recorder.messages()[-1]
     assert path == f"/channels/{DESK_THREAD}/messages" and payload["content"] == "**Ann:** [photo]"
     assert [a["filename"] for a in payload["attachments"]] == ["photo.jpg"]

@@ -49,7 +49,7 @@ async def test_reason_follows_the_offer_that_was_accepted(core, store):
 async def test_while_open_the_client_is_relayed_not_answered(core, outbox):
     await press(core, "human")
     assert await say(core, "could someone call me back after 5?") == []
-    assert await core.handle(Event(platform="test", chat_id="c1", user_id="c1", display_name="Ann", attachment="photo")) == []
+    assert await core.handle(Event(platform="test", chat_id="c1", user_id="c1", display_name="Ann", media_kind="photo")) == []
     [receipt] = await press(core, "faq:pores")
     assert receipt.kind is ReplyKind.NOTICE
     assert to_desk(outbox)[1:] == ["**Ann:** could someone call me back after 5?", "**Ann:** \\[photo\\]", "**Ann:** \\[tapped: Pores\\]"]

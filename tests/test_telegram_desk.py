@@ -217,8 +217,8 @@ async def test_a_discord_clients_photo_is_posted_by_url(desk):
     bot, recorder, core, _ = desk
     await core.handle(Event(platform="discord", chat_id="600", user_id="9", display_name="Zoe", text="/human"))
     url = "https://cdn.discordapp.com/attachments/1/2/rash.png"
-    await core.handle(Event(platform="discord", chat_id="600", user_id="9", display_name="Zoe", attachment="image",
-                            file=Attachment(kind="photo", name="rash.png", url=url, source_platform="discord")))
+    await core.handle(Event(platform="discord", chat_id="600", user_id="9", display_name="Zoe", media_kind="image",
+                            media_file=Attachment(kind="photo", name="rash.png", url=url, source_platform="discord")))
     [photo] = recorder.sent("sendPhoto")
     assert photo["chat_id"] == DESK and photo["photo"] == url and photo["message_thread_id"] == 55
 
