@@ -99,7 +99,7 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
     content = args.content or settings.content.dir
     if args.command == "chat":
         core = build_core(content, Store(settings.storage.dir, fsync=settings.storage.fsync), TerminalDesk(), settings)
-        async with running(core, content, settings.content.reload_seconds):
+        async with running(core, content):
             await chat(core.handle, locale=terminal_locale(os.environ))
         return 0
     with scratch_dir() as scratch:

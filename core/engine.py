@@ -12,7 +12,8 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
+from typing import Protocol
 
 from core import actions
 from core.booking import BookingFlow
@@ -28,6 +29,7 @@ from core.outbox import STAFF_DESK, Outbox
 from core.ratelimit import RateLimiter, Verdict
 from core.records import Conversation, Ticket, Unanswered
 from core.redact import redact
+from core.settings import CoreOptions
 from core.storage import Store
 from core.text import MAX_INPUT_CHARS, clean, escape_markdown
 from core.turn import TurnContext
@@ -37,10 +39,14 @@ from core.understanding.decide import Decision, Outcome
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
-Reload = Callable[[], Awaitable[list]]
-"""Reloads content now; returns the errors if the change was refused."""
 Deliver = Callable[[list[Reply]], Awaitable[None]]
 """Sends a turn's replies to whoever caused it (the client, or the desk thread staff wrote in)."""
+
+
+class Reloader(Protocol):
+    async def reload(self, core: Core) -> list:
+        """Check the content and switch ``core`` to it; returns the errors if the change was refused."""
+        ...
 
 
 def utcnow() -> datetime:
@@ -48,20 +54,19 @@ def utcnow() -> datetime:
 
 
 class Core:
-    def __init__(self, knowledge: Knowledge, store: Store, outbox: Outbox, clock: Clock = utcnow,
-                 booking_timeout: timedelta = timedelta(hours=24), sign_with_name: bool = True, on_call: str = "",
-                 reload: Reload | None = None, retention_days: int = 90, booking_days: int = 365,
-                 limiter: RateLimiter | None = None) -> None:
+    """The platform-neutral bot. Everything it works with is passed in here and nothing is
+    wired in afterwards: its options as one value, and the content reloader, which is told
+    which core to reload when asked (``reloader.reload(core)``), so neither is built around
+    the other."""
+
+    def __init__(self, knowledge: Knowledge, store: Store, outbox: Outbox, options: CoreOptions = CoreOptions(),
+                 clock: Clock = utcnow, reloader: Reloader | None = None, limiter: RateLimiter | None = None) -> None:
         self.knowledge = knowledge
         self.store = store
         self.outbox = outbox
+        self.options = options
         self.clock = clock
-        self.booking_timeout = booking_timeout
-        self.sign_with_name = sign_with_name
-        self.on_call = on_call
-        self.reload = reload
-        self.retention_days = retention_days
-        self.booking_days = booking_days
+        self.reloader = reloader
         self.limiter = limiter or RateLimiter()
         self.order = TurnOrder()
 
@@ -96,14 +101,14 @@ class Core:
         if conversation is None or conversation.booking is None:
             return None
         library = self.knowledge.library.in_language(conversation.language or ENGLISH)
-        return BookingFlow(library, self.booking_timeout).ask(conversation.booking).prompt
+        return BookingFlow(library, self.options.booking_timeout).ask(conversation.booking).prompt
 
     def use(self, knowledge: Knowledge) -> None:
         """Switch to new content; replies already being built keep the version they started with."""
         self.knowledge = knowledge
 
     def _handoff(self, knowledge: Knowledge) -> Handoff:
-        return Handoff(self.store, knowledge.library, self.sign_with_name, self.on_call)
+        return Handoff(self.store, knowledge.library, self.options.sign_with_name, self.options.on_call)
 
     async def handle(self, event: Event, deliver: Deliver | None = None) -> list[Reply]:
         """Handle one event; returns its replies.
@@ -155,7 +160,7 @@ class Core:
         conversation.display_name = event.display_name
         knowledge = knowledge.in_language(follow(conversation, event))
         conversation.remember("client", describe(knowledge.library, event), now)
-        return TurnContext(knowledge, BookingFlow(knowledge.library, self.booking_timeout), event, conversation, now, self._handoff(knowledge))
+        return TurnContext(knowledge, BookingFlow(knowledge.library, self.options.booking_timeout), event, conversation, now, self._handoff(knowledge))
 
     def _respond(self, turn: TurnContext) -> list[Reply]:
         ticket = turn.handoff.open_ticket(turn.conversation.key)
@@ -317,8 +322,8 @@ class Core:
         if command_name(name, ENGLISH) == "language":
             return self._language(turn, rest)
         if name == "privacy":
-            return [k.replies.notice(k.library.fill(k.library.messages.privacy, retention_days=str(self.retention_days),
-                                                    booking_days=str(self.booking_days)))]
+            return [k.replies.notice(k.library.fill(k.library.messages.privacy, retention_days=str(self.options.retention_days),
+                                                    booking_days=str(self.options.booking_days)))]
         if name == "forget":
             b = k.library.messages.buttons
             return [Reply(kind=ReplyKind.NOTICE, text=k.library.messages.forget_confirm,
@@ -387,9 +392,9 @@ class Core:
 
     @desk_command("/reload", "check the content files and switch to them now")
     async def _reload_command(self, text: str) -> list[Reply]:
-        if self.reload is None:
+        if self.reloader is None:
             return [Reply(kind=ReplyKind.NOTICE, text="Content reloads by itself here; there is nothing to do.")]
-        errors = await self.reload()
+        errors = await self.reloader.reload(self)
         return [Reply(kind=ReplyKind.NOTICE, text="Content reloaded." if not errors else
                       "Content change refused:\n" + "\n".join(f"- {escape_markdown(str(e))}" for e in errors[:10]))]
 

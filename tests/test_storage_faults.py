@@ -295,7 +295,7 @@ async def test_a_storage_problem_reaches_the_staff_desk(knowledge, tmp_path):
 
     outbox = LogOutbox()
     core = Core(knowledge, Store(tmp_path / "data", fsync=False), outbox)
-    async with running(core, tmp_path / "content-not-watched", reload_seconds=0):
+    async with running(core, tmp_path / "content-not-watched"):
         core.store.on_failure("the disk is full (data/conversations)")
         await asyncio.sleep(0)  # let the report task run
     [(address, notice)] = [(a, r) for a, r in outbox.sent if r.text.startswith("Storage problem")]
