@@ -1,10 +1,7 @@
 """The core's front door: one event in, a list of replies out.
 
-Routing follows a fixed order, each stage a small function that either answers
-or passes: open ticket, then active booking, then command/button, then input
-checks, then safety triage, then intents, then the FAQ. Safety sits before
-intents and the FAQ so that no phrasing can get a complication answered from the
-topics, and it also runs while a ticket is open or a booking is under way.
+A client's turn is read, routed and kept here: the order in which it is answered
+lives in core/routing.py. Staff messages from the desk go to core/handoff.py.
 """
 
 from __future__ import annotations
@@ -15,26 +12,22 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Protocol
 
-from core import actions
 from core.booking import BookingFlow
-from core.content.models import Library
 from core.desk_commands import desk_command, find
-from core.events import Address, Button, Event, Prompt, Reply, ReplyKind
-from core.flow_stage import CANCEL_WORDS, flow_stage, offer_to_continue
+from core.events import Address, Event, Prompt, Reply, ReplyKind
 from core.handoff import DeskAction, Handoff, client_address, thread_address
 from core.knowledge import Knowledge
-from core.labels import describe_press
-from core.language import ENGLISH, chosen, command_name, follow
+from core.language import ENGLISH, command_name, follow
 from core.outbox import STAFF_DESK, Outbox
 from core.ratelimit import RateLimiter, Verdict
-from core.records import Conversation, Ticket, Unanswered
+from core.records import Conversation, Unanswered
 from core.redact import redact
+from core.routing import describe, route
 from core.settings import CoreOptions
 from core.storage import Store
-from core.text import MAX_INPUT_CHARS, clean, escape_markdown
+from core.text import clean, escape_markdown
 from core.turn import TurnContext
 from core.turn_order import TurnOrder
-from core.understanding.decide import Decision, Outcome
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +128,7 @@ class Core:
             return replies
         async with self.order.turn(event.conversation_key):
             turn = self._turn(knowledge, event, now)
-            replies = self._respond(turn)
+            replies = route(turn)
             self._keep(turn, replies)
             await self.store.commit()  # durable before anyone is told anything
             try:
@@ -160,24 +153,7 @@ class Core:
         conversation.display_name = event.display_name
         knowledge = knowledge.in_language(follow(conversation, event))
         conversation.remember("client", describe(knowledge.library, event), now)
-        return TurnContext(knowledge, BookingFlow(knowledge.library, self.options.booking_timeout), event, conversation, now, self._handoff(knowledge))
-
-    def _respond(self, turn: TurnContext) -> list[Reply]:
-        ticket = turn.handoff.open_ticket(turn.conversation.key)
-        if ticket is not None and not _about_privacy(turn.event):
-            return self._with_staff(turn, ticket)
-        return turn.flow.expire(turn.conversation, turn.now) + self._route(turn)
-
-    def _with_staff(self, turn: TurnContext, ticket: Ticket) -> list[Reply]:
-        """A client whose ticket is open: the bot stays quiet and relays, but triage still
-        runs, so a complication gets the urgent reply and makes the ticket urgent."""
-        text = clean(turn.event.text or "")
-        replies = turn.handoff.from_client(ticket, turn.event, describe(turn.knowledge.library, turn.event), turn.now, turn.desk)
-        if ticket.is_open and text and turn.read(text).outcome is Outcome.URGENT:
-            log.info("safety triage: urgent during an open ticket")
-            turn.handoff.flag_urgent(ticket, turn.desk)
-            return [turn.knowledge.replies.urgent(offer_team=False), *replies]
-        return replies
+        return TurnContext(knowledge, event, conversation, now, self.store, self.options, self.languages())
 
     def _keep(self, turn: TurnContext, replies: list[Reply]) -> None:
         """Record the turn: transcript, unanswered questions, booking requests, the conversation."""
@@ -199,176 +175,6 @@ class Core:
             self.store.forget(conversation.key)
         else:
             self.store.save_conversation(conversation)
-
-    def _route(self, turn: TurnContext) -> list[Reply]:
-        in_flow = flow_stage(turn)
-        if in_flow is not None:
-            return in_flow
-        return offer_to_continue(turn, self._route_outside_flow(turn))
-
-    def _route_outside_flow(self, turn: TurnContext) -> list[Reply]:
-        k, event = turn.knowledge, turn.event
-        if event.action is not None:
-            return self._button(turn, event.action)
-        if event.media_kind is not None and not (event.text or "").strip():
-            return [k.replies.notice(k.library.messages.non_text)]
-        text = clean(event.text or "")
-        if not text:
-            return [k.replies.notice(k.library.messages.empty)]
-        if text.startswith("/"):
-            return self._command(turn, text)
-        if text.casefold().rstrip(".!") in CANCEL_WORDS and turn.flow.sent_recently(turn.conversation, turn.now):
-            return self._book(turn, "cancel")
-        replies = self._understand(turn, text)
-        if len(event.text or "") > MAX_INPUT_CHARS:
-            replies.insert(0, k.replies.notice(k.library.messages.too_long, with_menu=False))
-        return replies
-
-    def _button(self, turn: TurnContext, action_id: str) -> list[Reply]:
-        k = turn.knowledge
-        action = actions.parse(action_id)
-        stale = [k.replies.menu(notice=k.library.messages.stale_button)]
-        if action is None:
-            return stale
-        if action.verb == "faq":
-            return [k.replies.answer((action.arg,), 1.0)] if k.library.offered(action.arg) else stale
-        if action.verb == "menu":
-            if not action.arg:
-                return [k.replies.menu()]
-            section = next((s for s in k.library.menu.sections if s.id == action.arg), None)
-            return [k.replies.section(section)] if section else stale
-        if action.verb == "book":
-            return self._book(turn, action.arg)
-        if action.verb == "forget":
-            return self._forget(turn) if action.arg == "confirm" else [k.replies.menu()]
-        if action.verb == "lang":
-            return self._language(turn, action.arg)
-        return self._human(turn)
-
-    def _language(self, turn: TurnContext, named: str) -> list[Reply]:
-        """Answer in the language the client picked from now on; with none named, offer the choice."""
-        language = chosen(named)
-        if language is None or language not in self.languages():
-            return [turn.knowledge.replies.language_choice(self.languages())]
-        turn.conversation.language, turn.conversation.language_chosen = language, True
-        turn.speak(turn.knowledge.in_language(language))
-        k = turn.knowledge
-        return [k.replies.notice(k.library.messages.language_set, with_menu=False), k.replies.menu()]
-
-    def _forget(self, turn: TurnContext) -> list[Reply]:
-        """Delete the client's records (after the confirm button); an open ticket is closed and the desk told."""
-        ticket = turn.handoff.open_ticket(turn.conversation.key)
-        if ticket is not None:
-            turn.handoff.forget(ticket, turn.now, turn.desk)
-        turn.forget = True
-        return [turn.knowledge.replies.notice(turn.knowledge.library.messages.forgotten)]
-
-    def _human(self, turn: TurnContext) -> list[Reply]:
-        """Open a ticket; the reason is what the bot last said (an offer after a fallback
-        or a medical question is accepted by pressing "talk to our team")."""
-        last = next((t.text for t in reversed(turn.conversation.transcript) if t.role == "bot"), "")
-        reason = "fallback" if last.startswith("[fallback") else "medical" if last.startswith("[medical") else "asked"
-        return turn.handoff.open(turn.conversation, turn.event, reason, turn.now, turn.desk)
-
-    def _book(self, turn: TurnContext, arg: str = "") -> list[Reply]:
-        """Start (or resume) booking; ``book:update`` reopens the last request, ``book:withdraw``
-        takes it back. Other ``book:...`` ids without a draft are left over from a finished
-        booking (the Cancel of a summary already sent, say): they offer to update or withdraw
-        a request sent in the last day."""
-        conversation = turn.conversation
-        if arg == "withdraw":
-            return self._withdraw(turn)
-        if arg == "update" and conversation.last_request:
-            return turn.flow.start(conversation, turn.now, updating=conversation.last_request)
-        if arg and turn.flow.sent_recently(conversation, turn.now):
-            return turn.flow.start(conversation, turn.now)  # already with the team: update or withdraw
-        if arg:
-            return [turn.knowledge.replies.menu(notice=turn.knowledge.library.messages.stale_button)]
-        return turn.flow.start(conversation, turn.now)
-
-    def _cancel(self, turn: TurnContext) -> list[Reply]:
-        """/cancel outside a flow: right after a request was sent, the way to withdraw it."""
-        if turn.flow.sent_recently(turn.conversation, turn.now):
-            return self._book(turn, "cancel")
-        return [turn.knowledge.replies.notice(turn.knowledge.library.messages.nothing_to_cancel)]
-
-    def _withdraw(self, turn: TurnContext) -> list[Reply]:
-        """The client takes back the request they sent; staff are told."""
-        ref = turn.conversation.last_request
-        request = next((b for b in self.store.bookings() if b.ref == ref), None) if ref else None
-        if request is None or request.status == "withdrawn":
-            return [turn.knowledge.replies.menu(notice=turn.knowledge.library.messages.stale_button)]
-        outcome = turn.flow.withdraw(turn.conversation, request, turn.now)
-        turn.requests.append(outcome.request)
-        turn.staff.extend(outcome.notices)
-        return outcome.replies
-
-    def _command(self, turn: TurnContext, text: str) -> list[Reply]:
-        k, event = turn.knowledge, turn.event
-        name, _, rest = text[1:].partition(" ")
-        name = name.split("@", 1)[0].lower()
-        if name == "ask" and rest.strip():
-            return self._understand(turn, rest.strip())
-        if name == "start":
-            return k.replies.welcome(escape_markdown(event.display_name))
-        if name == "menu":
-            return [k.replies.menu()]
-        if name == "book":
-            return self._book(turn)
-        if name == "human":
-            return self._human(turn)
-        if name == "cancel":
-            return self._cancel(turn)
-        if command_name(name, ENGLISH) == "language":
-            return self._language(turn, rest)
-        if name == "privacy":
-            return [k.replies.notice(k.library.fill(k.library.messages.privacy, retention_days=str(self.options.retention_days),
-                                                    booking_days=str(self.options.booking_days)))]
-        if name == "forget":
-            b = k.library.messages.buttons
-            return [Reply(kind=ReplyKind.NOTICE, text=k.library.messages.forget_confirm,
-                          buttons=(Button(label=b.forget, action="forget:confirm"), Button(label=b.keep, action="forget:keep")))]
-        return [k.replies.help()]
-
-    def _understand(self, turn: TurnContext, text: str) -> list[Reply]:
-        decision = turn.read(text)
-        if decision.outcome in (Outcome.URGENT, Outcome.MEDICAL):
-            log.info("safety triage: %s (%s)", decision.outcome, "phrase" if decision.phrase else "classifier")
-        return self._outcome(turn, decision)
-
-    def _outcome(self, turn: TurnContext, decision: Decision) -> list[Reply]:
-        k = turn.knowledge
-        msg = k.library.messages
-        match decision.outcome:
-            case Outcome.ANSWER:
-                return [k.replies.answer(decision.topics, decision.confidence)]
-            case Outcome.CLARIFY:
-                return [k.replies.clarify(decision.topics, decision.confidence)]
-            case Outcome.URGENT:
-                return [k.replies.urgent(offer_team=False), *turn.handoff.open(turn.conversation, turn.event, "urgent", turn.now, turn.desk)]
-            case Outcome.MEDICAL:
-                return [k.replies.medical()]
-            case Outcome.BOOK:
-                return self._book(turn)
-            case Outcome.HUMAN:
-                return self._human(turn)
-            case Outcome.APPOINTMENT:
-                return turn.handoff.open(turn.conversation, turn.event, "appointment", turn.now, turn.desk)
-            case Outcome.PRICE | Outcome.LOCATION | Outcome.HOURS | Outcome.CONTACT:
-                return [k.replies.clinic_fact(decision.outcome.value)]
-            case Outcome.MENU:
-                return [k.replies.menu()]
-            case Outcome.HELP:
-                return [k.replies.help()]
-            case Outcome.GREETING:
-                return [k.replies.smalltalk(msg.greeting_again)]
-            case Outcome.THANKS:
-                return [k.replies.smalltalk(msg.thanks)]
-            case Outcome.BYE:
-                return [k.replies.smalltalk(msg.bye)]
-            case Outcome.OUT_OF_SCOPE:
-                return [k.replies.out_of_scope()]
-        return [k.replies.fallback(decision.scores[0] if decision.scores else None)]
 
     async def _handle_desk(self, event: Event, deliver: Deliver | None) -> list[Reply]:
         """A message or button from the staff desk (adapters set ``from_desk`` only after checking)."""
@@ -430,22 +236,7 @@ class Core:
                 await self.outbox.send(thread_address(ticket) or STAFF_DESK, action.reply)
 
 
-def _about_privacy(event: Event) -> bool:
-    """/privacy, /forget and the choice of language are answered even while a ticket is open."""
-    text = (event.text or "").strip().split("@")[0].lower()
-    return (text in ("/privacy", "/forget") or text.split(" ")[0] in ("/language", "/idioma")
-            or (event.action or "").startswith(("forget:", "lang:")))
-
-
 def log_id(key: str) -> str:
     """A stable pseudonym for a conversation, so logs can be followed without naming anyone."""
     return hashlib.blake2s(key.encode(), digest_size=6).hexdigest()
 
-
-def describe(library: Library, event: Event) -> str:
-    """What the client did, as staff should read it: their words, or the button's label."""
-    if event.action is not None:
-        return describe_press(library, event.action)
-    if event.media_kind is not None and not event.text:
-        return f"[{event.media_kind}]"
-    return clean(event.text or "")

@@ -1,7 +1,7 @@
 """The "active flow" routing stage: input for a booking in progress.
 
-It sits after human handoff and before commands, buttons and intents. Safety
-triage runs first on anything typed mid-flow. Then the flow's own answers come
+It sits after human handoff and before buttons, commands and intents (see
+core/routing.py). Safety triage runs first on anything typed mid-flow. Then the flow's own answers come
 first: "yes contact me" at the consent step is a yes, not a request for a
 person. Only what clearly is a question or a request (a question mark or
 word, a phrase such as "talk to a person", or a confident reading) interrupts:
