@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import time, timedelta
 from pathlib import Path
 
@@ -27,16 +27,6 @@ from core.text import escape_markdown
 async def running(core: Core, content_dir: Path, digest_at: time | None = None) -> AsyncIterator[Core]:
     """The bot's lifetime: the core's content reloader watching in the background (when it
     has an interval), the daily digest if configured, storage closed at the end."""
-    sending: set[asyncio.Task] = set()
-
-    def tell_desk(problem: str) -> None:
-        """Storage reports a failing checkpoint once; staff hear of it in the desk."""
-        task = asyncio.get_running_loop().create_task(core.outbox.send(
-            STAFF_DESK, Reply(kind=ReplyKind.NOTICE, text=f"Storage problem: {escape_markdown(problem)}")))
-        sending.add(task)
-        task.add_done_callback(sending.discard)
-
-    core.store.on_failure = tell_desk
     tasks = [asyncio.create_task(purge_daily(core))]
     if isinstance(core.reloader, ContentReloader) and core.reloader.interval > 0:
         tasks.append(asyncio.create_task(core.reloader.watch(core)))
@@ -50,6 +40,20 @@ async def running(core: Core, content_dir: Path, digest_at: time | None = None) 
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         await core.store.aclose()
+
+
+def storage_problems_to(outbox: Outbox) -> Callable[[str], None]:
+    """What a store is built with (``Store(on_failure=...)``) so that its one-time report of a
+    failing checkpoint reaches the staff desk; the store calls it outside any coroutine."""
+    sending: set[asyncio.Task] = set()
+
+    def tell_desk(problem: str) -> None:
+        task = asyncio.get_running_loop().create_task(outbox.send(
+            STAFF_DESK, Reply(kind=ReplyKind.NOTICE, text=f"Storage problem: {escape_markdown(problem)}")))
+        sending.add(task)
+        task.add_done_callback(sending.discard)
+
+    return tell_desk
 
 
 async def purge_daily(core: Core) -> None:

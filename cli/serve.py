@@ -16,7 +16,7 @@ from pathlib import Path
 
 from bots.discord.app import DiscordBot
 from bots.telegram.app import TelegramBot
-from cli.compose import StartupError, build_core, hide_secrets, running
+from cli.compose import StartupError, build_core, hide_secrets, running, storage_problems_to
 from core.checks import drafts, unfilled_placeholders
 from core.content.models import Library
 from core.outbox import PlatformOutbox
@@ -72,7 +72,8 @@ async def serve(settings: Settings, content: Path) -> int:
         raise StartupError("telegram.mode is 'webhook' but telegram.webhook_url is empty; set the public https URL in config.toml")
 
     outbox = PlatformOutbox(desk_address=settings.desk.address)
-    core = build_core(content, Store(settings.storage.dir, fsync=settings.storage.fsync), outbox, settings)
+    store = Store(settings.storage.dir, fsync=settings.storage.fsync, on_failure=storage_problems_to(outbox))
+    core = build_core(content, store, outbox, settings)
     outbox.on_unreachable = core.client_unreachable
     warn_unfilled(content, core.knowledge.library)
     bots: list[TelegramBot | DiscordBot] = []
