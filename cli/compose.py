@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import time, timedelta
 from pathlib import Path
 
@@ -24,24 +24,12 @@ from core.text import escape_markdown
 
 
 @contextlib.asynccontextmanager
-async def running(core: Core, content_dir: Path, reload_seconds: float, digest_at: time | None = None) -> AsyncIterator[Core]:
-    """The bot's lifetime: content reload in the background (and on the desk's /reload),
-    the daily digest if configured, storage closed at the end."""
-    reloader = ContentReloader(core, content_dir, reload_seconds)
-    core.reload = reloader.reload
-    sending: set[asyncio.Task] = set()
-
-    def tell_desk(problem: str) -> None:
-        """Storage reports a failing checkpoint once; staff hear of it in the desk."""
-        task = asyncio.get_running_loop().create_task(core.outbox.send(
-            STAFF_DESK, Reply(kind=ReplyKind.NOTICE, text=f"Storage problem: {escape_markdown(problem)}")))
-        sending.add(task)
-        task.add_done_callback(sending.discard)
-
-    core.store.on_failure = tell_desk
+async def running(core: Core, content_dir: Path, digest_at: time | None = None) -> AsyncIterator[Core]:
+    """The bot's lifetime: the core's content reloader watching in the background (when it
+    has an interval), the daily digest if configured, storage closed at the end."""
     tasks = [asyncio.create_task(purge_daily(core))]
-    if reload_seconds > 0:
-        tasks.append(asyncio.create_task(reloader.watch()))
+    if isinstance(core.reloader, ContentReloader) and core.reloader.interval > 0:
+        tasks.append(asyncio.create_task(core.reloader.watch(core)))
     if digest_at is not None:
         tasks.append(asyncio.create_task(daily_digest(core, content_dir, digest_at)))
     try:
@@ -54,12 +42,26 @@ async def running(core: Core, content_dir: Path, reload_seconds: float, digest_a
         await core.store.aclose()
 
 
+def storage_problems_to(outbox: Outbox) -> Callable[[str], None]:
+    """What a store is built with (``Store(on_failure=...)``) so that its one-time report of a
+    failing checkpoint reaches the staff desk; the store calls it outside any coroutine."""
+    sending: set[asyncio.Task] = set()
+
+    def tell_desk(problem: str) -> None:
+        task = asyncio.get_running_loop().create_task(outbox.send(
+            STAFF_DESK, Reply(kind=ReplyKind.NOTICE, text=f"Storage problem: {escape_markdown(problem)}")))
+        sending.add(task)
+        task.add_done_callback(sending.discard)
+
+    return tell_desk
+
+
 async def purge_daily(core: Core) -> None:
     """Retention: old messages, unanswered questions and booking requests are deleted once a day.
     The store does the file work in a thread, so messages are answered meanwhile."""
     while True:
         now = core.clock()
-        removed = await core.store.purge(now - timedelta(days=core.retention_days), now - timedelta(days=core.booking_days))
+        removed = await core.store.purge(now - timedelta(days=core.options.retention_days), now - timedelta(days=core.options.booking_days))
         logging.getLogger(__name__).info("retention: %d old records deleted", removed)
         await asyncio.sleep(24 * 3600)
 
@@ -87,9 +89,8 @@ def load_knowledge(content_dir: Path) -> Knowledge:
 
 def build_core(content_dir: Path, store: Store, outbox: Outbox | None = None, settings: Settings | None = None) -> Core:
     settings = settings or Settings()
-    return Core(load_knowledge(content_dir), store, outbox or LogOutbox(), booking_timeout=timedelta(hours=settings.booking.timeout_hours),
-                sign_with_name=settings.handoff.sign_with_name, on_call=settings.handoff.on_call,
-                retention_days=settings.privacy.retention_days, booking_days=settings.privacy.booking_retention_days)
+    return Core(load_knowledge(content_dir), store, outbox or LogOutbox(), settings.core,
+                reloader=ContentReloader(content_dir, settings.content.reload_seconds))
 
 
 class SecretFilter(logging.Filter):

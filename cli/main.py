@@ -14,7 +14,7 @@ from pathlib import Path
 from bots.terminal import TerminalDesk, chat, terminal_locale
 from cli import accuracy, data, leads, report
 from cli.ask import as_json, as_text, ask, ask_many, dumps, explain, scratch_dir
-from cli.compose import StartupError, build_core, configure_logging, load_knowledge, running
+from cli.compose import StartupError, build_core, configure_logging, load_knowledge, running, storage_problems_to
 from cli.serve import serve
 from cli.setup import setup
 from core.checks import DRAFT, as_dicts, check
@@ -98,8 +98,10 @@ def main(argv: list[str] | None = None) -> int:
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
     content = args.content or settings.content.dir
     if args.command == "chat":
-        core = build_core(content, Store(settings.storage.dir, fsync=settings.storage.fsync), TerminalDesk(), settings)
-        async with running(core, content, settings.content.reload_seconds):
+        desk = TerminalDesk()
+        store = Store(settings.storage.dir, fsync=settings.storage.fsync, on_failure=storage_problems_to(desk))
+        core = build_core(content, store, desk, settings)
+        async with running(core, content):
             await chat(core.handle, locale=terminal_locale(os.environ))
         return 0
     with scratch_dir() as scratch:

@@ -16,10 +16,9 @@ from pathlib import Path
 
 from bots.discord.app import DiscordBot
 from bots.telegram.app import TelegramBot
-from cli.compose import StartupError, build_core, hide_secrets, running
+from cli.compose import StartupError, build_core, hide_secrets, running, storage_problems_to
 from core.checks import drafts, unfilled_placeholders
 from core.content.models import Library
-from core.events import Address
 from core.outbox import PlatformOutbox
 from core.settings import Settings
 from core.storage import Store
@@ -72,8 +71,9 @@ async def serve(settings: Settings, content: Path) -> int:
     if telegram_token and settings.telegram.mode == "webhook" and not settings.telegram.webhook_url:
         raise StartupError("telegram.mode is 'webhook' but telegram.webhook_url is empty; set the public https URL in config.toml")
 
-    outbox = PlatformOutbox()
-    core = build_core(content, Store(settings.storage.dir, fsync=settings.storage.fsync), outbox, settings)
+    outbox = PlatformOutbox(desk_address=settings.desk.address)
+    store = Store(settings.storage.dir, fsync=settings.storage.fsync, on_failure=storage_problems_to(outbox))
+    core = build_core(content, store, outbox, settings)
     outbox.on_unreachable = core.client_unreachable
     warn_unfilled(content, core.knowledge.library)
     bots: list[TelegramBot | DiscordBot] = []
@@ -81,16 +81,10 @@ async def serve(settings: Settings, content: Path) -> int:
         telegram = TelegramBot(core, telegram_token, settings.telegram, webhook_secret=webhook_secret, desk=settings.desk)
         outbox.register("telegram", telegram)
         bots.append(telegram)
-        if settings.desk.platform == "telegram" and settings.desk.telegram_chat_id:
-            outbox.desk = telegram
-            outbox.desk_address = Address(platform="telegram", chat_id=str(settings.desk.telegram_chat_id))
     if discord_token:
         discord = DiscordBot(core, discord_token, settings.discord, desk=settings.desk)
         outbox.register("discord", discord.client)
         bots.append(discord)
-        if settings.desk.platform == "discord" and settings.desk.discord_channel_id:
-            outbox.desk = discord.client
-            outbox.desk_address = Address(platform="discord", chat_id=str(settings.desk.discord_channel_id))
     if settings.desk.platform and outbox.desk is None:
         raise StartupError(f"desk.platform is {settings.desk.platform!r} but that platform has no token or no desk chat/channel set")
     stop = asyncio.Event()
@@ -98,7 +92,7 @@ async def serve(settings: Settings, content: Path) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     started = []
-    async with running(core, content, settings.content.reload_seconds, settings.desk.digest_at):
+    async with running(core, content, settings.desk.digest_at):
         try:
             for bot in bots:
                 await bot.start()

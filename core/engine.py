@@ -1,10 +1,7 @@
 """The core's front door: one event in, a list of replies out.
 
-Routing follows a fixed order, each stage a small function that either answers
-or passes: open ticket, then active booking, then command/button, then input
-checks, then safety triage, then intents, then the FAQ. Safety sits before
-intents and the FAQ so that no phrasing can get a complication answered from the
-topics, and it also runs while a ticket is open or a booking is under way.
+A client's turn is read, routed and kept here: the order in which it is answered
+lives in core/routing.py. Staff messages from the desk go to core/handoff.py.
 """
 
 from __future__ import annotations
@@ -12,35 +9,37 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
+from typing import Protocol
 
-from core import actions
 from core.booking import BookingFlow
-from core.content.models import Library
-from core.commands import CLIENT, client_command, client_commands, desk_command, find, named, parse_command
-from core.events import Address, Button, Event, Prompt, Reply, ReplyKind
-from core.flow_stage import CANCEL_WORDS, flow_stage, offer_to_continue
+from core.commands import client_commands, desk_command, find
+from core.events import Address, Event, Prompt, Reply, ReplyKind
 from core.handoff import DeskAction, Handoff, client_address, thread_address
 from core.knowledge import Knowledge
-from core.labels import describe_press
-from core.language import ENGLISH, SPANISH, chosen, follow
+from core.language import ENGLISH, follow
 from core.outbox import STAFF_DESK, Outbox
 from core.ratelimit import RateLimiter, Verdict
-from core.records import Conversation, Ticket, Unanswered
+from core.records import Conversation, Unanswered
 from core.redact import redact
+from core.routing import describe, route
+from core.settings import CoreOptions
 from core.storage import Store
-from core.text import MAX_INPUT_CHARS, clean, escape_markdown
-from core.turn import Turn
+from core.text import clean, escape_markdown
+from core.turn import TurnContext
 from core.turn_order import TurnOrder
-from core.understanding.decide import Decision, Outcome
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
-Reload = Callable[[], Awaitable[list]]
-"""Reloads content now; returns the errors if the change was refused."""
 Deliver = Callable[[list[Reply]], Awaitable[None]]
 """Sends a turn's replies to whoever caused it (the client, or the desk thread staff wrote in)."""
+
+
+class Reloader(Protocol):
+    async def reload(self, core: Core) -> list:
+        """Check the content and switch ``core`` to it; returns the errors if the change was refused."""
+        ...
 
 
 def utcnow() -> datetime:
@@ -48,20 +47,19 @@ def utcnow() -> datetime:
 
 
 class Core:
-    def __init__(self, knowledge: Knowledge, store: Store, outbox: Outbox, clock: Clock = utcnow,
-                 booking_timeout: timedelta = timedelta(hours=24), sign_with_name: bool = True, on_call: str = "",
-                 reload: Reload | None = None, retention_days: int = 90, booking_days: int = 365,
-                 limiter: RateLimiter | None = None) -> None:
+    """The platform-neutral bot. Everything it works with is passed in here and nothing is
+    wired in afterwards: its options as one value, and the content reloader, which is told
+    which core to reload when asked (``reloader.reload(core)``), so neither is built around
+    the other."""
+
+    def __init__(self, knowledge: Knowledge, store: Store, outbox: Outbox, options: CoreOptions = CoreOptions(),
+                 clock: Clock = utcnow, reloader: Reloader | None = None, limiter: RateLimiter | None = None) -> None:
         self.knowledge = knowledge
         self.store = store
         self.outbox = outbox
+        self.options = options
         self.clock = clock
-        self.booking_timeout = booking_timeout
-        self.sign_with_name = sign_with_name
-        self.on_call = on_call
-        self.reload = reload
-        self.retention_days = retention_days
-        self.booking_days = booking_days
+        self.reloader = reloader
         self.limiter = limiter or RateLimiter()
         self.order = TurnOrder()
 
@@ -103,14 +101,14 @@ class Core:
         if conversation is None or conversation.booking is None:
             return None
         library = self.knowledge.library.in_language(conversation.language or ENGLISH)
-        return BookingFlow(library, self.booking_timeout).ask(conversation.booking).prompt
+        return BookingFlow(library, self.options.booking_timeout).ask(conversation.booking).prompt
 
     def use(self, knowledge: Knowledge) -> None:
         """Switch to new content; replies already being built keep the version they started with."""
         self.knowledge = knowledge
 
     def _handoff(self, knowledge: Knowledge) -> Handoff:
-        return Handoff(self.store, knowledge.library, self.sign_with_name, self.on_call)
+        return Handoff(self.store, knowledge.library, self.options.sign_with_name, self.options.on_call)
 
     async def handle(self, event: Event, deliver: Deliver | None = None) -> list[Reply]:
         """Handle one event; returns its replies.
@@ -137,7 +135,7 @@ class Core:
             return replies
         async with self.order.turn(event.conversation_key):
             turn = self._turn(knowledge, event, now)
-            replies = self._respond(turn)
+            replies = route(turn)
             self._keep(turn, replies)
             await self.store.commit()  # durable before anyone is told anything
             try:
@@ -150,7 +148,7 @@ class Core:
         log.info("handled %s event for conversation %s: %s", event.platform, log_id(event.conversation_key), ",".join(r.kind for r in replies))
         return replies
 
-    def _turn(self, knowledge: Knowledge, event: Event, now: datetime) -> Turn:
+    def _turn(self, knowledge: Knowledge, event: Event, now: datetime) -> TurnContext:
         conversation = self.store.conversation(event.conversation_key) or Conversation(
             key=event.conversation_key,
             platform=event.platform,
@@ -162,26 +160,9 @@ class Core:
         conversation.display_name = event.display_name
         knowledge = knowledge.in_language(follow(conversation, event))
         conversation.remember("client", describe(knowledge.library, event), now)
-        return Turn(knowledge, BookingFlow(knowledge.library, self.booking_timeout), event, conversation, now, self._handoff(knowledge))
+        return TurnContext(knowledge, event, conversation, now, self.store, self.options, self.languages())
 
-    def _respond(self, turn: Turn) -> list[Reply]:
-        ticket = turn.handoff.open_ticket(turn.conversation.key)
-        if ticket is not None and not _about_privacy(turn.event):
-            return self._with_staff(turn, ticket)
-        return turn.flow.expire(turn.conversation, turn.now) + self._route(turn)
-
-    def _with_staff(self, turn: Turn, ticket: Ticket) -> list[Reply]:
-        """A client whose ticket is open: the bot stays quiet and relays, but triage still
-        runs, so a complication gets the urgent reply and makes the ticket urgent."""
-        text = clean(turn.event.text or "")
-        replies = turn.handoff.from_client(ticket, turn.event, describe(turn.k.library, turn.event), turn.now, turn.desk)
-        if ticket.is_open and text and turn.read(text).outcome is Outcome.URGENT:
-            log.info("safety triage: urgent during an open ticket")
-            turn.handoff.flag_urgent(ticket, turn.desk)
-            return [turn.k.replies.urgent(offer_team=False), *replies]
-        return replies
-
-    def _keep(self, turn: Turn, replies: list[Reply]) -> None:
+    def _keep(self, turn: TurnContext, replies: list[Reply]) -> None:
         """Record the turn: transcript, unanswered questions, booking requests, the conversation."""
         conversation, event, now = turn.conversation, turn.event, turn.now
         for reply in replies:
@@ -201,195 +182,6 @@ class Core:
             self.store.forget(conversation.key)
         else:
             self.store.save_conversation(conversation)
-
-    def _route(self, turn: Turn) -> list[Reply]:
-        in_flow = flow_stage(turn)
-        if in_flow is not None:
-            return in_flow
-        return offer_to_continue(turn, self._route_outside_flow(turn))
-
-    def _route_outside_flow(self, turn: Turn) -> list[Reply]:
-        k, event = turn.k, turn.event
-        if event.action is not None:
-            return self._button(turn, event.action)
-        if event.attachment is not None and not (event.text or "").strip():
-            return [k.replies.notice(k.library.messages.non_text)]
-        text = clean(event.text or "")
-        if not text:
-            return [k.replies.notice(k.library.messages.empty)]
-        if text.startswith("/"):
-            return self._command(turn, text)
-        if text.casefold().rstrip(".!") in CANCEL_WORDS and turn.flow.sent_recently(turn.conversation, turn.now):
-            return self._book(turn, "cancel")
-        replies = self._understand(turn, text)
-        if len(event.text or "") > MAX_INPUT_CHARS:
-            replies.insert(0, k.replies.notice(k.library.messages.too_long, with_menu=False))
-        return replies
-
-    def _button(self, turn: Turn, action_id: str) -> list[Reply]:
-        k = turn.k
-        action = actions.parse(action_id)
-        stale = [k.replies.menu(notice=k.library.messages.stale_button)]
-        if action is None or action.verb not in actions.CLIENT_VERBS:
-            return stale
-        if action.verb == actions.FAQ:
-            return [k.replies.answer((action.arg,), 1.0)] if k.library.offered(action.arg) else stale
-        if action.verb == actions.MENU:
-            if not action.arg:
-                return [k.replies.menu()]
-            section = next((s for s in k.library.menu.sections if s.id == action.arg), None)
-            return [k.replies.section(section)] if section else stale
-        if action.verb == actions.BOOK:
-            return self._book(turn, action.arg)
-        if action.verb == actions.FORGET:
-            return self._forget(turn) if action.arg == "confirm" else [k.replies.menu()]
-        if action.verb == actions.LANGUAGE:
-            return self._language(turn, action.arg)
-        return self._human(turn)
-
-    def _language(self, turn: Turn, named: str) -> list[Reply]:
-        """Answer in the language the client picked from now on; with none named, offer the choice."""
-        language = chosen(named)
-        if language is None or language not in self.languages():
-            return [turn.k.replies.language_choice(self.languages())]
-        turn.conversation.language, turn.conversation.language_chosen = language, True
-        turn.speak(turn.k.in_language(language))
-        k = turn.k
-        return [k.replies.notice(k.library.messages.language_set, with_menu=False), k.replies.menu()]
-
-    def _forget(self, turn: Turn) -> list[Reply]:
-        """Delete the client's records (after the confirm button); an open ticket is closed and the desk told."""
-        ticket = turn.handoff.open_ticket(turn.conversation.key)
-        if ticket is not None:
-            turn.handoff.forget(ticket, turn.now, turn.desk)
-        turn.forget = True
-        return [turn.k.replies.notice(turn.k.library.messages.forgotten)]
-
-    def _human(self, turn: Turn) -> list[Reply]:
-        """Open a ticket; the reason is what the bot last said (an offer after a fallback
-        or a medical question is accepted by pressing "talk to our team")."""
-        last = next((t.text for t in reversed(turn.conversation.transcript) if t.role == "bot"), "")
-        reason = "fallback" if last.startswith("[fallback") else "medical" if last.startswith("[medical") else "asked"
-        return turn.handoff.open(turn.conversation, turn.event, reason, turn.now, turn.desk)
-
-    def _book(self, turn: Turn, arg: str = "") -> list[Reply]:
-        """Start (or resume) booking; ``book:update`` reopens the last request, ``book:withdraw``
-        takes it back. Other ``book:...`` ids without a draft are left over from a finished
-        booking (the Cancel of a summary already sent, say): they offer to update or withdraw
-        a request sent in the last day."""
-        conversation = turn.conversation
-        if arg == "withdraw":
-            return self._withdraw(turn)
-        if arg == "update" and conversation.last_request:
-            return turn.flow.start(conversation, turn.now, updating=conversation.last_request)
-        if arg and turn.flow.sent_recently(conversation, turn.now):
-            return turn.flow.start(conversation, turn.now)  # already with the team: update or withdraw
-        if arg:
-            return [turn.k.replies.menu(notice=turn.k.library.messages.stale_button)]
-        return turn.flow.start(conversation, turn.now)
-
-    def _withdraw(self, turn: Turn) -> list[Reply]:
-        """The client takes back the request they sent; staff are told."""
-        ref = turn.conversation.last_request
-        request = next((b for b in self.store.bookings() if b.ref == ref), None) if ref else None
-        if request is None or request.status == "withdrawn":
-            return [turn.k.replies.menu(notice=turn.k.library.messages.stale_button)]
-        outcome = turn.flow.withdraw(turn.conversation, request, turn.now)
-        turn.requests.append(outcome.request)
-        turn.staff.extend(outcome.notices)
-        return outcome.replies
-
-    def _command(self, turn: Turn, text: str) -> list[Reply]:
-        command, rest = find(text, CLIENT)
-        return command.handler(self, turn, rest) if command is not None else [turn.k.replies.help()]
-
-    @client_command("start")
-    def _start_command(self, turn: Turn, rest: str) -> list[Reply]:
-        return turn.k.replies.welcome(escape_markdown(turn.event.display_name))
-
-    @client_command("ask", takes_text=True)
-    def _ask_command(self, turn: Turn, rest: str) -> list[Reply]:
-        return self._understand(turn, rest) if rest else [turn.k.replies.help()]
-
-    @client_command("menu")
-    def _menu_command(self, turn: Turn, rest: str) -> list[Reply]:
-        return [turn.k.replies.menu()]
-
-    @client_command("help")
-    def _help_command(self, turn: Turn, rest: str) -> list[Reply]:
-        return [turn.k.replies.help()]
-
-    @client_command("book")
-    def _book_command(self, turn: Turn, rest: str) -> list[Reply]:
-        return self._book(turn)
-
-    @client_command("human")
-    def _human_command(self, turn: Turn, rest: str) -> list[Reply]:
-        return self._human(turn)
-
-    @client_command("cancel")
-    def _cancel_command(self, turn: Turn, rest: str) -> list[Reply]:
-        """/cancel outside a flow: right after a request was sent, the way to withdraw it."""
-        if turn.flow.sent_recently(turn.conversation, turn.now):
-            return self._book(turn, "cancel")
-        return [turn.k.replies.notice(turn.k.library.messages.nothing_to_cancel)]
-
-    @client_command("privacy", with_staff=True)
-    def _privacy_command(self, turn: Turn, rest: str) -> list[Reply]:
-        k = turn.k
-        return [k.replies.notice(k.library.fill(k.library.messages.privacy, retention_days=str(self.retention_days),
-                                                booking_days=str(self.booking_days)))]
-
-    @client_command("forget", with_staff=True)
-    def _forget_command(self, turn: Turn, rest: str) -> list[Reply]:
-        msg = turn.k.library.messages
-        return [Reply(kind=ReplyKind.NOTICE, text=msg.forget_confirm, buttons=(
-            Button(label=msg.buttons.forget, action=actions.forget("confirm")),
-            Button(label=msg.buttons.keep, action=actions.forget("keep"))))]
-
-    @client_command("language", local_names={SPANISH: "idioma"}, with_staff=True)
-    def _language_command(self, turn: Turn, rest: str) -> list[Reply]:
-        return self._language(turn, rest)
-
-    def _understand(self, turn: Turn, text: str) -> list[Reply]:
-        decision = turn.read(text)
-        if decision.outcome in (Outcome.URGENT, Outcome.MEDICAL):
-            log.info("safety triage: %s (%s)", decision.outcome, "phrase" if decision.phrase else "classifier")
-        return self._outcome(turn, decision)
-
-    def _outcome(self, turn: Turn, decision: Decision) -> list[Reply]:
-        k = turn.k
-        msg = k.library.messages
-        match decision.outcome:
-            case Outcome.ANSWER:
-                return [k.replies.answer(decision.topics, decision.confidence)]
-            case Outcome.CLARIFY:
-                return [k.replies.clarify(decision.topics, decision.confidence)]
-            case Outcome.URGENT:
-                return [k.replies.urgent(offer_team=False), *turn.handoff.open(turn.conversation, turn.event, "urgent", turn.now, turn.desk)]
-            case Outcome.MEDICAL:
-                return [k.replies.medical()]
-            case Outcome.BOOK:
-                return self._book(turn)
-            case Outcome.HUMAN:
-                return self._human(turn)
-            case Outcome.APPOINTMENT:
-                return turn.handoff.open(turn.conversation, turn.event, "appointment", turn.now, turn.desk)
-            case Outcome.PRICE | Outcome.LOCATION | Outcome.HOURS | Outcome.CONTACT:
-                return [k.replies.clinic_fact(decision.outcome.value)]
-            case Outcome.MENU:
-                return [k.replies.menu()]
-            case Outcome.HELP:
-                return [k.replies.help()]
-            case Outcome.GREETING:
-                return [k.replies.smalltalk(msg.greeting_again)]
-            case Outcome.THANKS:
-                return [k.replies.smalltalk(msg.thanks)]
-            case Outcome.BYE:
-                return [k.replies.smalltalk(msg.bye)]
-            case Outcome.OUT_OF_SCOPE:
-                return [k.replies.out_of_scope()]
-        return [k.replies.fallback(decision.scores[0] if decision.scores else None)]
 
     async def _handle_desk(self, event: Event, deliver: Deliver | None) -> list[Reply]:
         """A message or button from the staff desk (adapters set ``from_desk`` only after checking)."""
@@ -414,9 +206,9 @@ class Core:
     @desk_command("/reload", "check the content files and switch to them now")
     async def _reload_command(self, text: str) -> list[Reply]:
         desk = self.knowledge.library.desk.messages.desk
-        if self.reload is None:
+        if self.reloader is None:
             return [Reply(kind=ReplyKind.NOTICE, text=desk.reload_not_needed)]
-        errors = await self.reload()
+        errors = await self.reloader.reload(self)
         return [Reply(kind=ReplyKind.NOTICE, text=desk.reloaded if not errors else
                       desk.reload_refused + "\n" + "\n".join(f"- {escape_markdown(str(e))}" for e in errors[:10]))]
 
@@ -452,24 +244,7 @@ class Core:
                 await self.outbox.send(thread_address(ticket) or STAFF_DESK, action.reply)
 
 
-def _about_privacy(event: Event) -> bool:
-    """/privacy, /forget and the choice of language are answered even while a ticket is open."""
-    typed = parse_command(event.text or "")
-    command = named(typed.name, CLIENT) if typed is not None else None
-    pressed = actions.parse(event.action or "")
-    return (command is not None and command.with_staff
-            or pressed is not None and pressed.verb in (actions.FORGET, actions.LANGUAGE))
-
-
 def log_id(key: str) -> str:
     """A stable pseudonym for a conversation, so logs can be followed without naming anyone."""
     return hashlib.blake2s(key.encode(), digest_size=6).hexdigest()
 
-
-def describe(library: Library, event: Event) -> str:
-    """What the client did, as staff should read it: their words, or the button's label."""
-    if event.action is not None:
-        return describe_press(library, event.action)
-    if event.attachment is not None and not event.text:
-        return f"[{event.attachment}]"
-    return clean(event.text or "")

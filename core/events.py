@@ -42,11 +42,13 @@ class Event(Frozen):
     display_name: str = ""
     text: str | None = None
     action: str | None = None
-    attachment: str | None = Field(
-        default=None, description="Kind of non-text content (photo, sticker, voice...)."
+    media_kind: str | None = Field(
+        default=None, description="What the client sent instead of (or with) text: photo, sticker, voice..."
     )
     message_id: str | None = None
-    file: Attachment | None = None
+    media_file: Attachment | None = Field(
+        default=None, description="That photo or document itself, where the adapter fetched it for the staff desk."
+    )
     from_desk: bool = Field(
         default=False, description="Sent by staff in the configured staff desk; set only by adapters that checked it."
     )

@@ -1,7 +1,7 @@
 """The "active flow" routing stage: input for a booking in progress.
 
-It sits after human handoff and before commands, buttons and intents. Safety
-triage runs first on anything typed mid-flow. Then the flow's own answers come
+It sits after human handoff and before buttons, commands and intents (see
+core/routing.py). Safety triage runs first on anything typed mid-flow. Then the flow's own answers come
 first: "yes contact me" at the consent step is a yes, not a request for a
 person. Only what clearly is a question or a request (a question mark or
 word, a phrase such as "talk to a person", or a confident reading) interrupts:
@@ -15,7 +15,7 @@ from core.answers import is_question, parse_contact
 from core.commands import parse_command
 from core.events import Reply, ReplyKind
 from core.text import clean
-from core.turn import Turn
+from core.turn import TurnContext
 from core.understanding.decide import Decision, Outcome
 
 CANCEL_WORDS = {"cancel", "/cancel", "stop", "quit", "cancelar", "parar", "detener"}
@@ -29,9 +29,9 @@ NOT_QUESTIONS = {"times": {Outcome.HOURS}, "other": QUESTIONS, "concerns": QUEST
 and "dark spots" like a topic, yet each is an answer there."""
 
 
-def flow_stage(turn: Turn) -> list[Reply] | None:
+def flow_stage(turn: TurnContext) -> list[Reply] | None:
     """Replies for input that belongs to the booking in progress; ``None`` to route normally."""
-    conversation, flow, event, k = turn.conversation, turn.flow, turn.event, turn.k
+    conversation, flow, event, k = turn.conversation, turn.flow, turn.event, turn.knowledge
     draft = conversation.booking
     if draft is None:
         return None
@@ -48,7 +48,7 @@ def flow_stage(turn: Turn) -> list[Reply] | None:
     if text.startswith("/"):
         return None
     if not text:
-        message = k.library.messages.non_text if event.attachment else k.library.messages.empty
+        message = k.library.messages.non_text if event.media_kind else k.library.messages.empty
         return [k.replies.notice(message, with_menu=False), flow.ask(draft)]
     decision = turn.read(text)
     if decision.outcome is Outcome.URGENT:
@@ -73,7 +73,7 @@ def _interrupts(text: str, decision: Decision, step: str) -> bool:
     return decision.outcome in QUESTIONS - expected and decision.confidence >= CLEARLY
 
 
-def _press(turn: Turn, actions: list[str]) -> list[Reply]:
+def _press(turn: TurnContext, actions: list[str]) -> list[Reply]:
     """Apply button presses (tapped, or typed in words) to the draft; the last one's replies count."""
     replies: list[Reply] = []
     for action in actions:
@@ -85,7 +85,7 @@ def _press(turn: Turn, actions: list[str]) -> list[Reply]:
     return replies
 
 
-def offer_to_continue(turn: Turn, replies: list[Reply]) -> list[Reply]:
+def offer_to_continue(turn: TurnContext, replies: list[Reply]) -> list[Reply]:
     """After an answer given mid-flow, offer to get back to the booking; not once the client
     is with staff, who would otherwise be sent the offer's buttons."""
     asks = any(r.prompt is not None for r in replies)

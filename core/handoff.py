@@ -21,7 +21,7 @@ from core.commands import desk_command, find, help_text, named, parse_command
 from core.events import Address, Button, Event, Reply, ReplyKind, ThreadMark
 from core.hours import is_open, next_opening
 from core.language import ENGLISH, NAMES, SPANISH
-from core.records import Conversation, Ticket, Turn
+from core.records import Conversation, Ticket, TranscriptLine
 from core.spanish_times import opening
 from core.storage import Store
 from core.text import escape_markdown
@@ -97,9 +97,9 @@ class Handoff:
             actions.append(DeskAction(ticket.id, "tell_desk", Reply(kind=ReplyKind.NOTICE, text=left,
                                                                     thread_mark=self._mark(ticket, "closed"))))
             return [self.back_to_bot(ticket, "left")]
-        self._remember(ticket, Turn(role="client", text=said[:1000], at=now))
+        self._remember(ticket, TranscriptLine(role="client", text=said[:1000], at=now))
         name = escape_markdown(ticket.display_name or self.desk.unnamed_client)
-        relay = Reply(kind=ReplyKind.HUMAN, text=f"**{name}:** {escape_markdown(said)}", file=event.file)
+        relay = Reply(kind=ReplyKind.HUMAN, text=f"**{name}:** {escape_markdown(said)}", file=event.media_file)
         actions.append(DeskAction(ticket.id, "relay", relay))
         if event.action or said.startswith("/"):
             return [Reply(kind=ReplyKind.NOTICE, text=self.msg.relayed)]  # a button or command still needs an answer
@@ -206,7 +206,7 @@ class Handoff:
 
     @desk_command("/note text", "a note kept with the ticket, never sent to the client", in_ticket=True)
     def _note(self, ticket: Ticket, text: str, event: Event, now: datetime, actions: list[DeskAction]) -> list[Reply]:
-        self._remember(ticket, Turn(role="staff", text=f"[note] {text}"[:1000], at=now))
+        self._remember(ticket, TranscriptLine(role="staff", text=f"[note] {text}"[:1000], at=now))
         return [self._desk(self.desk.say(self.desk.noted, ref=ticket.id))]
 
     @desk_command("/reply N text", "answer ticket N from outside its thread (inside it, just write)", in_ticket=True)
@@ -221,9 +221,9 @@ class Handoff:
         signature = escape_markdown(f"{first_name} ({team})" if self.sign_with_name and first_name else team)
         if ticket.status == "open":
             ticket.status, ticket.claimed_at, ticket.claimed_by = "claimed", now, event.display_name or self.desk.unnamed_staff
-        self._remember(ticket, Turn(role="staff", text=text[:1000], at=now))
+        self._remember(ticket, TranscriptLine(role="staff", text=text[:1000], at=now))
         actions.append(DeskAction(ticket.id, "tell_client", Reply(kind=ReplyKind.HUMAN, text=f"**{signature}:** {escape_markdown(text)}",
-                                                                  file=event.file)))
+                                                                  file=event.media_file)))
         return []
 
     def unreachable(self, ticket: Ticket, now: datetime, actions: list[DeskAction]) -> None:
@@ -241,10 +241,10 @@ class Handoff:
 
     def _close(self, ticket: Ticket, now: datetime, by: str | None) -> None:
         ticket.status, ticket.closed_at = "closed", now
-        self._remember(ticket, Turn(role="staff" if by else "client", text=f"[closed by {by or 'client'}]", at=now))
+        self._remember(ticket, TranscriptLine(role="staff" if by else "client", text=f"[closed by {by or 'client'}]", at=now))
 
-    def _remember(self, ticket: Ticket, turn: Turn) -> None:
-        ticket.transcript.append(turn)
+    def _remember(self, ticket: Ticket, line: TranscriptLine) -> None:
+        ticket.transcript.append(line)
         del ticket.transcript[:-TICKET_TURNS]
         self.store.save_ticket(ticket)
 

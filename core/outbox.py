@@ -36,22 +36,35 @@ class Sender(Protocol):
     async def send_to(self, address: Address, reply: Reply) -> None: ...
 
 
-class Desk(Protocol):
+class DeskSender(Sender, Protocol):
     async def open_thread(self, title: str) -> Address: ...
 
 
 class PlatformOutbox:
     """Delivers each message through the adapter of its address's platform, so a
-    Telegram client can be served from a Discord desk and the other way round."""
+    Telegram client can be served from a Discord desk and the other way round.
 
-    def __init__(self, desk: Desk | None = None, fallback: LogOutbox | None = None) -> None:
+    The desk is named at construction by its platform (and its main chat), not by an
+    adapter object: adapters need the core, and the core needs this outbox, so the
+    adapters can only exist afterwards. Each adapter registers as the sender for its
+    platform, and the one registered for the desk's platform also opens ticket threads.
+    """
+
+    def __init__(self, desk_address: Address | None = None, desk_platform: str | None = None,
+                 fallback: LogOutbox | None = None, on_unreachable: Callable[[Address], Awaitable[None]] | None = None) -> None:
         self.senders: dict[str, Sender] = {}
-        self.desk = desk
-        self.desk_address: Address | None = None
+        self.desk_address = desk_address
         """Where messages for "the staff desk" in general go (lead cards, refused content changes)."""
+        self.desk_platform = desk_platform or (desk_address.platform if desk_address else None)
+        """The platform whose adapter opens ticket threads."""
         self.fallback = fallback or LogOutbox()
-        self.on_unreachable: Callable[[Address], Awaitable[None]] | None = None
+        self.on_unreachable = on_unreachable
         """Told when a client can no longer be reached, so their ticket can be closed and staff told."""
+
+    @property
+    def desk(self) -> DeskSender | None:
+        """The adapter that opens ticket threads, once it has registered."""
+        return self.senders.get(self.desk_platform) if self.desk_platform else None
 
     def register(self, platform: str, sender: Sender) -> None:
         self.senders[platform] = sender

@@ -27,7 +27,9 @@ class Record(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
 
-class Turn(Record):
+class TranscriptLine(Record):
+    """One line of a stored transcript: who said it, what, and when."""
+
     role: Literal["client", "bot", "staff"]
     text: str
     at: datetime
@@ -103,7 +105,7 @@ class Ticket(Record):
     desk_platform: str | None = None
     desk_chat: str | None = None
     desk_thread: str | None = None
-    transcript: list[Turn] = []
+    transcript: list[TranscriptLine] = []
 
     @property
     def is_open(self) -> bool:
@@ -123,7 +125,7 @@ class Conversation(Record):
     updated_at: datetime
     messages: int = 0
     last_topic: str | None = None
-    transcript: list[Turn] = []
+    transcript: list[TranscriptLine] = []
     booking: Draft | None = None
     last_request: str | None = None
     last_request_at: datetime | None = None
@@ -133,7 +135,7 @@ class Conversation(Record):
     """The client picked the language themselves; what they write no longer changes it."""
 
     def remember(self, role: Literal["client", "bot", "staff"], text: str, at: datetime) -> None:
-        self.transcript.append(Turn(role=role, text=text[:TURN_CHARS], at=at))
+        self.transcript.append(TranscriptLine(role=role, text=text[:TURN_CHARS], at=at))
         del self.transcript[:-TRANSCRIPT_TURNS]
 
 

@@ -38,48 +38,51 @@ def fingerprint(root: Path) -> tuple[tuple[str, int, int], ...]:
 
 
 class ContentReloader:
-    def __init__(self, core: Core, root: Path | str, interval: float = 2.0) -> None:
-        self.core = core
+    """Watches one content folder. The core it switches is named on each call rather than held,
+    so the reloader can be built first and handed to the core (for the desk's /reload)."""
+
+    def __init__(self, root: Path | str, interval: float = 2.0) -> None:
         self.root = Path(root)
         self.interval = interval
         self._seen = fingerprint(self.root)
         self._refused = False
 
-    async def reload(self) -> list[ContentError]:
-        """Check and switch to the content on disk; returns the errors if the change was refused."""
-        today = self.core.clock().date()
+    async def reload(self, core: Core) -> list[ContentError]:
+        """Check the content on disk and switch ``core`` to it; returns the errors if the change was refused."""
+        today = core.clock().date()
         result = await asyncio.to_thread(review, self.root, today, True)
         if result.errors:
             errors = result.errors
             log.error("content change refused, still serving the previous version:\n%s", "\n".join(str(e) for e in errors))
             summary = "\n".join(f"- {escape_markdown(str(e))}" for e in errors[:LISTED])
             more = f"\n…and {len(errors) - LISTED} more" if len(errors) > LISTED else ""
-            await self._tell_staff(f"Content change refused ({len(errors)} problem(s)); the bot keeps the previous version.\n{summary}{more}")
+            await self._tell_staff(core, f"Content change refused ({len(errors)} problem(s)); the bot keeps the previous version.\n{summary}{more}")
             self._refused = True
             return errors
-        self.core.use(result.knowledge)
+        core.use(result.knowledge)
         log.info("content reloaded: %d topics", len(result.knowledge.library.topics))
         if self._refused:
             self._refused = False
-            await self._tell_staff("Content change accepted: the problems reported earlier are fixed, and the bot now serves the new version.")
+            await self._tell_staff(core, "Content change accepted: the problems reported earlier are fixed, and the bot now serves the new version.")
         return []
 
-    async def _tell_staff(self, text: str) -> None:
-        await self.core.outbox.send(STAFF_DESK, Reply(kind=ReplyKind.NOTICE, text=text))
+    @staticmethod
+    async def _tell_staff(core: Core, text: str) -> None:
+        await core.outbox.send(STAFF_DESK, Reply(kind=ReplyKind.NOTICE, text=text))
 
-    async def reload_if_changed(self) -> list[ContentError] | None:
+    async def reload_if_changed(self, core: Core) -> list[ContentError] | None:
         """Reload when files changed since last time; ``None`` when nothing changed."""
         current = fingerprint(self.root)
         if current == self._seen:
             return None
         self._seen = current
-        return await self.reload()
+        return await self.reload(core)
 
-    async def watch(self) -> None:
+    async def watch(self, core: Core) -> None:
         """Poll for changes until cancelled. Polling works on every filesystem, network shares included."""
         while True:
             await asyncio.sleep(self.interval)
             try:
-                await self.reload_if_changed()
+                await self.reload_if_changed(core)
             except OSError as exc:
                 log.warning("could not read the content folder: %s", exc)

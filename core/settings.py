@@ -9,12 +9,15 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from datetime import time
+from dataclasses import dataclass
+from datetime import time, timedelta
 from pathlib import Path
 
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+from core.events import Address
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = PROJECT_ROOT / "config.toml"
@@ -80,6 +83,12 @@ class DeskSettings(Section):
     def digest_at(self) -> time | None:
         return time.fromisoformat(self.digest_time) if self.digest_time else None
 
+    @property
+    def address(self) -> Address | None:
+        """The desk's main chat or channel; ``None`` until its platform and id are both set."""
+        chat = {"telegram": self.telegram_chat_id, "discord": self.discord_channel_id}.get(self.platform)
+        return Address(platform=self.platform, chat_id=str(chat)) if chat else None
+
 
 class PrivacySettings(Section):
     retention_days: int = 90
@@ -88,6 +97,21 @@ class PrivacySettings(Section):
 
 class LoggingSettings(Section):
     level: str = "INFO"
+
+
+@dataclass(frozen=True)
+class CoreOptions:
+    """The few settings the core itself acts on, in one value passed at construction, so the
+    core never reads the settings file and tests name only the option they change."""
+
+    booking_timeout: timedelta = timedelta(hours=24)
+    """A booking draft left alone this long is dropped (the client is told once)."""
+    sign_with_name: bool = True
+    """Staff answers are signed "Dana (Clinic team)" rather than just the team's name."""
+    on_call: str = ""
+    """Whom an urgent ticket alerts (a mention, written in the desk message)."""
+    retention_days: int = 90
+    booking_days: int = 365
 
 
 class Settings(Section):
@@ -100,6 +124,12 @@ class Settings(Section):
     desk: DeskSettings = DeskSettings()
     privacy: PrivacySettings = PrivacySettings()
     logging: LoggingSettings = LoggingSettings()
+
+    @property
+    def core(self) -> CoreOptions:
+        return CoreOptions(booking_timeout=timedelta(hours=self.booking.timeout_hours), sign_with_name=self.handoff.sign_with_name,
+                           on_call=self.handoff.on_call, retention_days=self.privacy.retention_days,
+                           booking_days=self.privacy.booking_retention_days)
 
 
 class SettingsError(Exception):

@@ -16,17 +16,29 @@ from core.events import Event, Reply
 from core.handoff import DeskAction, Handoff
 from core.knowledge import Knowledge
 from core.records import BookingRequest, Conversation
+from core.settings import CoreOptions
+from core.storage import Store
+from core.text import clean
 from core.understanding.decide import Decision
 
 
 @dataclass
-class Turn:
-    k: Knowledge
-    flow: BookingFlow
+class TurnContext:
+    """What handling one event works with and leaves behind (not the stored transcript line,
+    which is :class:`core.records.TranscriptLine`)."""
+
+    knowledge: Knowledge
     event: Event
     conversation: Conversation
     now: datetime
-    handoff: Handoff
+    store: Store
+    options: CoreOptions
+    languages: tuple[str, ...]
+    """The languages clients can be answered in, from the content this turn pinned."""
+    flow: BookingFlow = field(init=False)
+    handoff: Handoff = field(init=False)
+    before: list[Reply] = field(default_factory=list)
+    """Replies that go ahead of whatever answers (an abandoned booking was dropped)."""
     requests: list[BookingRequest] = field(default_factory=list)
     staff: list[Reply] = field(default_factory=list)
     desk: list[DeskAction] = field(default_factory=list)
@@ -34,15 +46,23 @@ class Turn:
     """The client confirmed /forget: delete their records instead of saving this turn."""
     readings: dict[str, Decision] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        self.speak(self.knowledge)
+
+    @property
+    def text(self) -> str:
+        """What the client typed, cleaned; empty for a button or a photo."""
+        return clean(self.event.text or "")
+
     def speak(self, knowledge: Knowledge) -> None:
         """Carry on the turn in another language (the client just picked one)."""
-        self.k = knowledge
-        self.flow = BookingFlow(knowledge.library, self.flow.timeout)
-        self.handoff = Handoff(self.handoff.store, knowledge.library, self.handoff.sign_with_name, self.handoff.on_call)
+        self.knowledge = knowledge
+        self.flow = BookingFlow(knowledge.library, self.options.booking_timeout)
+        self.handoff = Handoff(self.store, knowledge.library, self.options.sign_with_name, self.options.on_call)
 
     def read(self, text: str) -> Decision:
         """What the message says, read once per turn whichever stage asks first
         (triage during a ticket or a booking, then routing)."""
         if text not in self.readings:
-            self.readings[text] = self.k.read(text, last_topic=self.conversation.last_topic)
+            self.readings[text] = self.knowledge.read(text, last_topic=self.conversation.last_topic)
         return self.readings[text]

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from core.engine import Core
 from core.events import Event, ReplyKind
+from core.settings import CoreOptions
 from core.storage import Store
 from tests.conftest import NOW, press, say, ticking
 
@@ -133,7 +134,7 @@ async def test_restart_mid_flow_resumes_where_the_client_was(knowledge, tmp_path
 
 async def test_abandoned_flows_expire(knowledge, store, outbox, library):
     now = [NOW]
-    core = Core(knowledge, store, outbox, clock=lambda: now[0], booking_timeout=timedelta(hours=24))
+    core = Core(knowledge, store, outbox, CoreOptions(booking_timeout=timedelta(hours=24)), clock=lambda: now[0])
     await press(core, "book")
     await say(core, "Ann")
     now[0] = NOW + timedelta(hours=25)

@@ -8,6 +8,7 @@ from datetime import timedelta
 from core.engine import Core
 from core.events import ReplyKind
 from core.outbox import LogOutbox
+from core.settings import CoreOptions
 from tests.conftest import NOW, button_event, press, say, text_event, ticking
 from tests.test_handoff import staff, to_client, to_desk
 
@@ -35,7 +36,7 @@ async def to_consent(core, chat="c1"):
 
 async def test_a_complication_during_a_ticket_gets_the_urgent_reply_flags_it_and_is_still_relayed(knowledge, store, library):
     outbox = LogOutbox()
-    core = Core(knowledge, store, outbox, clock=ticking(), on_call=ON_CALL)
+    core = Core(knowledge, store, outbox, CoreOptions(on_call=ON_CALL), clock=ticking())
     await say(core, "/human")
     [urgent] = await say(core, "my face is swollen and there is pus")
     assert urgent.kind is ReplyKind.URGENT and urgent.buttons == ()  # already with the team: no "talk to our team"

@@ -9,7 +9,7 @@ from bots.discord.components import PREFIX
 from core.engine import Core
 from core.events import Address, Event, Reply
 from core.outbox import PlatformOutbox
-from core.settings import DeskSettings, DiscordSettings
+from core.settings import CoreOptions, DeskSettings, DiscordSettings
 from tests.conftest import ticking
 from tests.discord_harness import (APP_ID, DESK_CHANNEL, DESK_THREAD, DM_CHANNEL, GUILD_ID, STAFF_ROLE, SUPPORT_CHANNEL, Recorder, click,
                                    dm_channel_of, feed, guild_create, message, ready, slash, thread, user)
@@ -29,13 +29,24 @@ class FakeTelegram:
 
 @pytest.fixture
 async def desk(knowledge, store, monkeypatch, request):
+    async for wired in desk_client(knowledge, store, monkeypatch, request.param if hasattr(request, "param") else SETTINGS):
+        yield wired
+
+
+@pytest.fixture
+async def desk_on_call(knowledge, store, monkeypatch):
+    """The desk of a clinic whose urgent tickets alert an on-call role."""
+    async for wired in desk_client(knowledge, store, monkeypatch, SETTINGS, CoreOptions(on_call=f"<@&{ON_CALL}>")):
+        yield wired
+
+
+async def desk_client(knowledge, store, monkeypatch, settings: DiscordSettings, options: CoreOptions = CoreOptions()):
     recorder = Recorder()
     recorder.install(monkeypatch)
-    outbox = PlatformOutbox()
-    core = Core(knowledge, store, outbox, clock=ticking())
-    client = ClinicClient(core, request.param if hasattr(request, "param") else SETTINGS, DESK)
+    outbox = PlatformOutbox(desk_platform="discord")
+    core = Core(knowledge, store, outbox, options, clock=ticking())
+    client = ClinicClient(core, settings, DESK)
     outbox.register("discord", client)
-    outbox.desk = client
     telegram = FakeTelegram()
     outbox.register("telegram", telegram)
     await client.login("fake.token")
@@ -121,15 +132,14 @@ async def test_a_telegram_clients_photo_is_uploaded_to_the_thread(desk):
     client, recorder, core, telegram = desk
     await core.handle(Event(platform="telegram", chat_id="42", user_id="42", display_name="Ann", text="/human"))
     photo = Attachment(kind="photo", name="photo.jpg", data=b"IMAGE-BYTES", source_platform="telegram", source_chat="42", source_message="5")
-    await core.handle(Event(platform="telegram", chat_id="42", user_id="42", display_name="Ann", attachment="photo", file=photo))
+    await core.handle(Event(platform="telegram", chat_id="42", user_id="42", display_name="Ann", media_kind="photo", media_file=photo))
     path, payload = recorder.messages()[-1]
     assert path == f"/channels/{DESK_THREAD}/messages" and payload["content"] == "**Ann:** [photo]"
     assert [a["filename"] for a in payload["attachments"]] == ["photo.jpg"]
 
 
-async def test_urgent_tickets_ping_exactly_the_on_call_role_and_client_text_cannot(desk):
-    client, recorder, core, telegram = desk
-    core.on_call = f"<@&{ON_CALL}>"
+async def test_urgent_tickets_ping_exactly_the_on_call_role_and_client_text_cannot(desk_on_call):
+    client, recorder, core, telegram = desk_on_call
     await feed(client, "MESSAGE_CREATE", message("/human"))
     await feed(client, "THREAD_CREATE", thread())
     [(_, card)] = [(p, m) for p, m in recorder.messages() if p == f"/channels/{DESK_THREAD}/messages"]

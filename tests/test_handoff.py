@@ -8,6 +8,7 @@ from core.engine import Core
 from core.events import Event, ReplyKind
 from core.knowledge import Knowledge
 from core.outbox import LogOutbox
+from core.settings import CoreOptions
 from core.storage import Store
 from tests.conftest import CONTENT, NOW, press, say, ticking
 from tests.test_content_errors import edit
@@ -49,7 +50,7 @@ async def test_reason_follows_the_offer_that_was_accepted(core, store):
 async def test_while_open_the_client_is_relayed_not_answered(core, outbox):
     await press(core, "human")
     assert await say(core, "could someone call me back after 5?") == []
-    assert await core.handle(Event(platform="test", chat_id="c1", user_id="c1", display_name="Ann", attachment="photo")) == []
+    assert await core.handle(Event(platform="test", chat_id="c1", user_id="c1", display_name="Ann", media_kind="photo")) == []
     [receipt] = await press(core, "faq:pores")
     assert receipt.kind is ReplyKind.NOTICE
     assert to_desk(outbox)[1:] == ["**Ann:** could someone call me back after 5?", "**Ann:** \\[photo\\]", "**Ann:** \\[tapped: Pores\\]"]
@@ -70,7 +71,7 @@ async def test_staff_reply_is_signed_and_notes_stay_private(core, outbox, store)
 
 async def test_anonymous_signature_by_config(knowledge, store):
     outbox = LogOutbox()
-    core = Core(knowledge, store, outbox, clock=lambda: NOW, sign_with_name=False)
+    core = Core(knowledge, store, outbox, CoreOptions(sign_with_name=False), clock=lambda: NOW)
     await press(core, "human")
     await core.handle(staff("Hello!"))
     assert to_client(outbox) == ["**Clinic team:** Hello!"]
@@ -148,11 +149,12 @@ async def test_desk_messages_outside_a_ticket_thread_are_not_relayed(core, outbo
 async def test_desk_commands_unanswered_leads_and_reload(knowledge, store, outbox):
     reloads = []
 
-    async def reload():
-        reloads.append(1)
-        return []
+    class CountingReloader:
+        async def reload(self, core):
+            reloads.append(1)
+            return []
 
-    core = Core(knowledge, store, outbox, clock=lambda: NOW, reload=reload)
+    core = Core(knowledge, store, outbox, clock=lambda: NOW, reloader=CountingReloader())
     await say(core, "do you do botox", chat="x")
     [unanswered] = await core.handle(staff("/unanswered", thread=None))
     assert "1 × do you do botox" in unanswered.text

@@ -130,7 +130,7 @@ async def test_reload_refuses_what_check_rejects(content, store, old, new, probl
     good = core.knowledge
     edit(content / "topics" / "pores.md", old, new)
     expected = [p for p in check(content, TODAY) if p.severity == "error"]
-    errors = await ContentReloader(core, content).reload()
+    errors = await ContentReloader(content).reload(core)
     assert errors == expected and any(problem in e.message for e in errors)
     assert core.knowledge is good
     [notice] = desk_texts(outbox)
@@ -140,13 +140,13 @@ async def test_reload_refuses_what_check_rejects(content, store, old, new, probl
 async def test_staff_are_told_when_a_refused_change_is_fixed(content, store):
     outbox = LogOutbox()
     core = core_on(content, store, outbox)
-    reloader = ContentReloader(core, content)
+    reloader = ContentReloader(content)
     edit(content / "topics" / "pores.md", "Microneedling helps", "# Pores\n\nMicroneedling helps")
-    assert await reloader.reload_if_changed()
+    assert await reloader.reload_if_changed(core)
     edit(content / "topics" / "pores.md", "# Pores\n\nMicroneedling helps", "Good news: microneedling helps")
-    assert await reloader.reload_if_changed() == []
+    assert await reloader.reload_if_changed(core) == []
     refused, accepted = desk_texts(outbox)
     assert "refused" in refused and "accepted" in accepted
     [answer] = await say(core, "do big pores get smaller")
     assert "Good news: microneedling helps" in answer.text
-    assert await reloader.reload_if_changed() is None and len(desk_texts(outbox)) == 2
+    assert await reloader.reload_if_changed(core) is None and len(desk_texts(outbox)) == 2

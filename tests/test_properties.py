@@ -19,10 +19,10 @@ actions = st.one_of(st.text(max_size=80), st.sampled_from(["faq:", "faq:pores", 
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(text=texts, action=st.one_of(st.none(), actions), attachment=st.sampled_from([None, "photo", "sticker"]))
-async def test_core_always_replies_within_limits(core, text, action, attachment):
+@given(text=texts, action=st.one_of(st.none(), actions), media_kind=st.sampled_from([None, "photo", "sticker"]))
+async def test_core_always_replies_within_limits(core, text, action, media_kind):
     chat = f"p{next(CHATS)}"  # a new client each time: a ticket opened by one example would silence the next
-    event = Event(platform="test", chat_id=chat, user_id=chat, display_name=text[:40], text=text, action=action, attachment=attachment)
+    event = Event(platform="test", chat_id=chat, user_id=chat, display_name=text[:40], text=text, action=action, media_kind=media_kind)
     replies = await core.handle(event)
     assert replies
     for reply in replies:

@@ -149,14 +149,14 @@ async def test_bad_input_gets_a_sensible_reply(core, library):
     assert markup[0].topic == "downtime"
     huge = await say(core, "does it hurt " * 1000)
     assert huge[0].text == library.messages.too_long and huge[1].topic == "comfort"
-    photo = await core.handle(Event(platform="test", chat_id="c1", user_id="c1", attachment="photo"))
+    photo = await core.handle(Event(platform="test", chat_id="c1", user_id="c1", media_kind="photo"))
     assert photo[0].text == library.messages.non_text
 
 
 async def test_nothing_is_lost_across_messages(core, store):
     await say(core, "downtime??")
     await press(core, "faq:pores")
-    await core.handle(Event(platform="test", chat_id="c1", user_id="c1", attachment="sticker"))
+    await core.handle(Event(platform="test", chat_id="c1", user_id="c1", media_kind="sticker"))
     await say(core, "x" * 10_000)
     conversation = store.conversation("test:c1")
     assert conversation.messages == 4 and conversation.last_topic == "pores"

@@ -285,17 +285,17 @@ async def test_a_huge_display_name_is_capped_and_greets_in_one_message(core):
 
 
 async def test_a_storage_problem_reaches_the_staff_desk(knowledge, tmp_path):
-    """The bot's lifetime wires the store's one-time failure report to the desk."""
+    """A store built as the commands build it sends its one-time failure report to the desk."""
     import asyncio
 
-    from cli.compose import running
+    from cli.compose import running, storage_problems_to
     from core.engine import Core
     from core.outbox import STAFF_DESK, LogOutbox
     from core.storage import Store
 
     outbox = LogOutbox()
-    core = Core(knowledge, Store(tmp_path / "data", fsync=False), outbox)
-    async with running(core, tmp_path / "content-not-watched", reload_seconds=0):
+    core = Core(knowledge, Store(tmp_path / "data", fsync=False, on_failure=storage_problems_to(outbox)), outbox)
+    async with running(core, tmp_path / "content-not-watched"):
         core.store.on_failure("the disk is full (data/conversations)")
         await asyncio.sleep(0)  # let the report task run
     [(address, notice)] = [(a, r) for a, r in outbox.sent if r.text.startswith("Storage problem")]

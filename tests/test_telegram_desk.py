@@ -47,13 +47,11 @@ def desk_message(text: str, thread: int | None = 55, uid: int = STAFF, first: st
 def desk_bot(knowledge, store, topics: bool) -> tuple[TelegramBot, TopicRecorder, Core, PlatformOutbox]:
     """A Telegram bot that is also the staff desk, wired the way `serve` wires it."""
     recorder = TopicRecorder()
-    outbox = PlatformOutbox()
+    outbox = PlatformOutbox(desk_address=Address(platform="telegram", chat_id=str(DESK)))
     core = Core(knowledge, store, outbox, clock=ticking())
     bot = TelegramBot(core, TOKEN, TelegramSettings(), request=recorder, backoff=0,
                       desk=DeskSettings(platform="telegram", telegram_chat_id=DESK, telegram_topics=topics))
     outbox.register("telegram", bot)
-    outbox.desk = bot
-    outbox.desk_address = Address(platform="telegram", chat_id=str(DESK))
     return bot, recorder, core, outbox
 
 
@@ -163,12 +161,11 @@ async def test_client_photos_reach_the_desk_thread(desk):
 
 
 async def test_a_client_photo_is_downloaded_only_for_a_desk_on_another_platform(knowledge, store):
-    recorder, outbox = RecordingRequest(), PlatformOutbox()
+    recorder, outbox = RecordingRequest(), PlatformOutbox(desk_address=Address(platform="discord", chat_id="700"))
     bot = TelegramBot(Core(knowledge, store, outbox, clock=ticking()), TOKEN, TelegramSettings(), request=recorder, backoff=0)
     discord = FakeDiscord()
     outbox.register("telegram", bot)
     outbox.register("discord", discord)
-    outbox.desk, outbox.desk_address = discord, Address(platform="discord", chat_id="700")
     async with bot.app:
         await feed(bot, message_update(None, **PHOTO))  # no ticket: "I can only read text"
         assert methods(recorder) == ["sendMessage"]
@@ -217,8 +214,8 @@ async def test_a_discord_clients_photo_is_posted_by_url(desk):
     bot, recorder, core, _ = desk
     await core.handle(Event(platform="discord", chat_id="600", user_id="9", display_name="Zoe", text="/human"))
     url = "https://cdn.discordapp.com/attachments/1/2/rash.png"
-    await core.handle(Event(platform="discord", chat_id="600", user_id="9", display_name="Zoe", attachment="image",
-                            file=Attachment(kind="photo", name="rash.png", url=url, source_platform="discord")))
+    await core.handle(Event(platform="discord", chat_id="600", user_id="9", display_name="Zoe", media_kind="image",
+                            media_file=Attachment(kind="photo", name="rash.png", url=url, source_platform="discord")))
     [photo] = recorder.sent("sendPhoto")
     assert photo["chat_id"] == DESK and photo["photo"] == url and photo["message_thread_id"] == 55
 

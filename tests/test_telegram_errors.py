@@ -36,14 +36,13 @@ def errors(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
 
 
 async def test_a_client_who_blocked_the_bot_is_reported_unreachable_to_the_core(telegram, api):
-    outbox = PlatformOutbox()
-    outbox.register("telegram", telegram)
     gone: list[Address] = []
 
     async def unreachable(address: Address) -> None:
         gone.append(address)
 
-    outbox.on_unreachable = unreachable
+    outbox = PlatformOutbox(on_unreachable=unreachable)
+    outbox.register("telegram", telegram)
     api.fail("sendMessage", 403, "Forbidden: bot was blocked by the user")
     await outbox.send(Address(platform="telegram", chat_id="42"), Reply(kind=ReplyKind.HUMAN, text="**Dana (Clinic team):** Hello"))
     assert gone == [Address(platform="telegram", chat_id="42")]

@@ -129,7 +129,7 @@ class ClinicClient(discord.Client):
                    file: Attachment | None = None) -> Event:
         thread = str(channel.id) if getattr(channel, "parent_id", None) == self.desk.discord_channel_id else None
         return Event(platform=PLATFORM, chat_id=str(self.desk.discord_channel_id), user_id=str(member.id), display_name=member.display_name,
-                     text=text, action=action, thread=thread, from_desk=True, file=file)
+                     text=text, action=action, thread=thread, from_desk=True, media_file=file)
 
     async def on_staff_message(self, message: discord.Message) -> None:
         """Staff text and files; each extra file goes to the client as its own signed message."""

@@ -90,7 +90,7 @@ def message_event(message: discord.Message, text: str, chat_id: int) -> Event:
     """``chat_id`` is the client's DM channel, also for a message in a server channel."""
     kind, file = attachment_of(message, text)
     return Event(platform=PLATFORM, chat_id=str(chat_id), user_id=str(message.author.id), display_name=message.author.display_name,
-                 text=text, attachment=kind, file=file, message_id=str(message.id),
+                 text=text, media_kind=kind, media_file=file, message_id=str(message.id),
                  channel=str(message.channel.id) if message.guild is not None else None)
 
 

@@ -118,8 +118,8 @@ class TelegramBot:
 
     async def _answer(self, update: Update, event: Event, before: Prompt | None) -> None:
         message = update.effective_message
-        if event.file is None and event.attachment in ("photo", "document"):
-            event = event.model_copy(update={"file": await self._client_file(message, event)})
+        if event.media_file is None and event.media_kind in ("photo", "document"):
+            event = event.model_copy(update={"media_file": await self._client_file(message, event)})
 
         async def deliver(replies: list[Reply]) -> None:
             after = self.core.pending_prompt(event.conversation_key)
@@ -131,7 +131,7 @@ class TelegramBot:
         """Where the photo or document is; its bytes only when it must cross to another platform's desk."""
         ticket = self.core.store.open_ticket_of(event.conversation_key)
         crosses = ticket is not None and ticket.desk_platform not in (None, PLATFORM, STAFF_DESK.platform)
-        return await self._attachment(message, event.attachment, download=crosses)
+        return await self._attachment(message, event.media_kind, download=crosses)
 
     async def _attachment(self, message: Message, kind: str, download: bool) -> Attachment:
         file = attachment(message, kind)
@@ -224,15 +224,15 @@ class TelegramBot:
         event = desk_event(update, self.desk.telegram_topics)
         if event is None:
             return
-        if event.file is not None:
-            event = event.model_copy(update={"file": await self._staff_file(update.effective_message, event)})
+        if event.media_file is not None:
+            event = event.model_copy(update={"media_file": await self._staff_file(update.effective_message, event)})
         where = Address(platform="telegram", chat_id=str(event.chat_id), thread_id=event.thread)
         await self.core.handle(event, lambda replies: self.send_to(where, replies))
 
     async def _staff_file(self, message: Message, event: Event) -> Attachment:
         """Telegram clients get a copy of the message; only a client on another platform needs the bytes."""
         ticket = self.core.store.open_ticket_in(PLATFORM, event.chat_id, event.thread) if event.thread else None
-        return await self._attachment(message, event.attachment, download=ticket is not None and ticket.platform != PLATFORM)
+        return await self._attachment(message, event.media_kind, download=ticket is not None and ticket.platform != PLATFORM)
 
     async def on_desk_button(self, update: Update, query: CallbackQuery) -> None:
         event = desk_event(update, self.desk.telegram_topics)

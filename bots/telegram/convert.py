@@ -57,7 +57,7 @@ def to_event(update: Update) -> Event | None:
         return Event(**common, text=message.text, message_id=str(message.message_id))
     if message.contact is not None and message.contact.user_id == user.id:
         return Event(**common, text=message.contact.phone_number, message_id=str(message.message_id))  # "share my phone number"
-    return Event(**common, text=message.caption, attachment=attachment_kind(message), message_id=str(message.message_id))
+    return Event(**common, text=message.caption, media_kind=attachment_kind(message), message_id=str(message.message_id))
 
 
 def desk_event(update: Update, topics: bool) -> Event | None:
@@ -80,7 +80,7 @@ def desk_event(update: Update, topics: bool) -> Event | None:
     kind = attachment_kind(message)
     if kind not in RELAYED_FILES:
         return None
-    return Event(**common, text=message.caption or f"[{kind}]", attachment=kind, file=attachment(message, kind), thread=thread,
+    return Event(**common, text=message.caption or f"[{kind}]", media_kind=kind, media_file=attachment(message, kind), thread=thread,
                  message_id=str(message.message_id))
 
 
