@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import os
 import tempfile
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from itertools import count
 from pathlib import Path
 
 import pytest
 
-from core.content import load_library
+from core.content import ContentErrors, load_library
 from core.engine import Core
 from core.events import Event, Reply
+from core.records import BookingRequest
 from core.knowledge import Knowledge
 from core.outbox import LogOutbox
 from core.storage import Store
@@ -23,6 +24,8 @@ os.environ.setdefault("MEDSPA_CACHE_DIR", tempfile.mkdtemp(prefix="medspa-test-e
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
 NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
+TODAY = date(2026, 11, 24)
+"""The day content checks run on (reviews fall due against it)."""
 
 
 def ticking(start: datetime = NOW, step: timedelta = timedelta(seconds=2)):
@@ -73,3 +76,66 @@ async def say(core: Core, text: str, chat: str = "c1") -> list[Reply]:
 
 async def press(core: Core, action: str, chat: str = "c1") -> list[Reply]:
     return await core.handle(button_event(action, chat))
+
+
+# -- Content files: edits to a copy, and where things are in them ----------------------------------
+
+def edit(path, old, new):
+    text = path.read_text()
+    assert old in text, f"fixture text not found in {path.name}: {old!r}"
+    path.write_text(text.replace(old, new, 1))
+
+
+def errors_of(content):
+    with pytest.raises(ContentErrors) as info:
+        load_library(content)
+    return info.value.errors
+
+
+def line_of(path, needle):
+    return next(n for n, line in enumerate(path.read_text().splitlines(), 1) if needle in line)
+
+
+# -- The staff desk in the core ---------------------------------------------------------------------
+
+def staff(text=None, thread="1", name="Dana Smith", action=None):
+    return Event(platform="desk", chat_id="staff", user_id="s1", display_name=name, text=text, action=action, thread=thread, from_desk=True)
+
+
+def to_client(outbox, chat="c1"):
+    return [r.text for a, r in outbox.sent if a.platform == "test" and a.chat_id == chat]
+
+
+def to_desk(outbox, thread="1"):
+    return [r.text for a, r in outbox.sent if a.platform == "desk" and a.thread_id == thread]
+
+
+def booking_request(**fields) -> BookingRequest:
+    """A confirmed consultation request, as the store keeps it."""
+    base = dict(ref="MN-1", conversation="t:1", platform="telegram", chat_id="1", user_id="1", name="Ann", contact="+15015550147",
+                contact_kind="phone", times="Saturdays", concerns=["Pores"], consent=True,
+                created_at=datetime(2026, 11, 24, 15, 0, tzinfo=UTC), updated_at=datetime(2026, 11, 24, 15, 0, tzinfo=UTC))
+    return BookingRequest(**{**base, **fields})
+
+
+# -- Discord: a recorded-HTTP Discord and a ready client on the shared core -----------------------
+
+@pytest.fixture
+def recorder(monkeypatch):
+    """Discord's HTTP API, recorded (modules testing Telegram define their own ``recorder``)."""
+    from tests.discord_harness import Recorder
+
+    recorder = Recorder()
+    recorder.install(monkeypatch)
+    return recorder
+
+
+@pytest.fixture
+async def client(core, recorder):
+    """A logged-in, ready Discord client on ``core``; the start-up calls are not recorded."""
+    from tests.discord_harness import start
+
+    client = await start(core, recorder)
+    recorder.calls.clear()
+    yield client
+    await client.close()

@@ -4,15 +4,11 @@ import json
 import shutil
 import subprocess
 import sys
-from datetime import date
 
 import pytest
 
 from core.checks import check
-from tests.conftest import CONTENT, ROOT
-from tests.test_content_errors import edit, line_of
-
-TODAY = date(2026, 11, 24)
+from tests.conftest import CONTENT, ROOT, TODAY, edit, line_of
 
 
 @pytest.fixture

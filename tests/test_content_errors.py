@@ -6,8 +6,7 @@ import sys
 
 import pytest
 
-from core.content import ContentErrors, load_library
-from tests.conftest import CONTENT, ROOT
+from tests.conftest import CONTENT, ROOT, edit, errors_of, line_of
 
 
 @pytest.fixture
@@ -15,22 +14,6 @@ def content(tmp_path):
     target = tmp_path / "content"
     shutil.copytree(CONTENT, target)
     return target
-
-
-def edit(path, old, new):
-    text = path.read_text()
-    assert old in text, f"fixture text not found in {path.name}: {old!r}"
-    path.write_text(text.replace(old, new, 1))
-
-
-def errors_of(content):
-    with pytest.raises(ContentErrors) as info:
-        load_library(content)
-    return info.value.errors
-
-
-def line_of(path, needle):
-    return next(n for n, line in enumerate(path.read_text().splitlines(), 1) if needle in line)
 
 
 def test_too_few_examples_points_at_the_examples_field(content):

@@ -2,8 +2,7 @@
 
 from core.desk_commands import desk_commands, find, help_text
 from core.engine import Core
-from tests.conftest import NOW
-from tests.test_handoff import staff
+from tests.conftest import NOW, staff
 
 
 async def test_help_lists_every_desk_command_with_one_line_each(knowledge, store, outbox):

@@ -9,9 +9,7 @@ import pytest
 
 from core.checks import DRAFT, check
 from core.content import load_library
-from tests.conftest import CONTENT
-from tests.test_checks import TODAY
-from tests.test_content_errors import edit, line_of
+from tests.conftest import CONTENT, TODAY, edit, line_of
 
 MEDSPA = Path(sys.executable).parent / "medspa"
 

@@ -9,8 +9,7 @@ import pytest
 
 from core.content import ContentErrors, load_library
 from core.content.errors import describe_field
-from tests.conftest import CONTENT
-from tests.test_content_errors import edit, errors_of, line_of
+from tests.conftest import CONTENT, edit, errors_of, line_of
 
 MEDSPA = Path(sys.executable).parent / "medspa"
 
