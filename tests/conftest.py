@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import io
+import logging
 import os
+import sys
 import tempfile
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from itertools import count
 from pathlib import Path
@@ -139,3 +143,41 @@ async def client(core, recorder):
     recorder.calls.clear()
     yield client
     await client.close()
+
+
+# -- run.py's commands, in this process ----------------------------------------------------------
+
+@dataclass(frozen=True)
+class Ran:
+    """What a command left behind, like ``subprocess.CompletedProcess``."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def medspa(capsys, monkeypatch):
+    """``medspa(*argv, stdin=...)`` runs ``cli.main.main(argv)`` as ``python run.py *argv`` would from
+    the project folder, without paying for a new interpreter and model per command. A few tests
+    still run the real process (tests/test_cli.py's smoke tests)."""
+    from cli.main import main
+
+    monkeypatch.chdir(ROOT)
+    monkeypatch.delenv("MEDSPA_CONFIG", raising=False)
+    loggers = [logging.getLogger(), *(logging.getLogger(n) for n in ("httpx", "httpcore", "telegram.ext.Updater", "discord.http"))]
+    levels = [logger.level for logger in loggers]
+
+    def run(*argv, stdin: str | None = None) -> Ran:
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin or ""))
+        capsys.readouterr()
+        try:
+            code = main([str(a) for a in argv])
+        except SystemExit as exc:  # argparse: --help, usage errors
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        out, err = capsys.readouterr()
+        return Ran(code, out, err)
+
+    yield run
+    for logger, level in zip(loggers, levels):  # the commands configure logging as a process would
+        logger.setLevel(level)
