@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import logging
 import os
@@ -14,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from core.content import ContentErrors, load_library
+from core.checks import check
+from core.content import ContentError, ContentErrors, load_library
 from core.engine import Core
 from core.events import Event, Reply
 from core.records import BookingRequest
@@ -100,6 +102,25 @@ def line_of(path, needle):
     return next(n for n, line in enumerate(path.read_text().splitlines(), 1) if needle in line)
 
 
+_checked: dict[tuple, tuple[ContentError, ...]] = {}
+
+
+def checked(root: Path | str, today: date = TODAY) -> list[ContentError]:
+    """``check(root, today)``, run once per distinct content in a test run: its routing analysis
+    takes seconds, and several tests (and commands) check the very same, unedited files. The key
+    is every file's path and bytes, and the folder's name, which the problems are named from."""
+    root = Path(root).resolve()
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        digest.update(str(path.relative_to(root)).encode() + b"\0")
+        if path.is_file():
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    key = (root.name, today, digest.hexdigest())
+    if key not in _checked:
+        _checked[key] = tuple(check(root, today))
+    return list(_checked[key])
+
+
 # -- The staff desk in the core ---------------------------------------------------------------------
 
 def staff(text=None, thread="1", name="Dana Smith", action=None):
@@ -168,7 +189,8 @@ def medspa(capsys, monkeypatch):
     loggers = [logging.getLogger(), *(logging.getLogger(n) for n in ("httpx", "httpcore", "telegram.ext.Updater", "discord.http"))]
     levels = [logger.level for logger in loggers]
 
-    def run(*argv, stdin: str | None = None) -> Ran:
+    def run(*argv, stdin: str | None = None, cwd: Path | None = None) -> Ran:
+        monkeypatch.chdir(cwd or ROOT)
         monkeypatch.setattr(sys, "stdin", io.StringIO(stdin or ""))
         capsys.readouterr()
         try:
