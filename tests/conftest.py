@@ -192,6 +192,7 @@ def medspa(capsys, monkeypatch):
     def run(*argv, stdin: str | None = None, cwd: Path | None = None) -> Ran:
         monkeypatch.chdir(cwd or ROOT)
         monkeypatch.setattr(sys, "stdin", io.StringIO(stdin or ""))
+        monkeypatch.setattr(sys, "argv", ["medspa", *map(str, argv)])  # argparse names the program from it
         capsys.readouterr()
         try:
             code = main([str(a) for a in argv])
