@@ -214,3 +214,31 @@ async def feed(client: discord.Client, event: str, payload: dict) -> None:
         if pending:
             raise AssertionError(f"tasks still running: {[t.get_coro() for t in pending]}")
     raise AssertionError("discord.py kept spawning tasks")
+
+
+def client_settings():
+    from core.settings import DiscordSettings
+
+    return DiscordSettings(guild_id=GUILD_ID, support_channel_id=SUPPORT_CHANNEL, sync_commands="guild")
+
+
+async def start(core, recorder: Recorder, settings=None):
+    """A ClinicClient for ``core``, logged in against ``recorder`` and ready, as after a (re)start."""
+    from bots.discord.app import ClinicClient
+
+    client = ClinicClient(core, settings or client_settings())
+    client.errors = []
+    await client.login("fake.token")
+    client._connection.guild_ready_timeout = 0.01
+    await feed(client, "READY", ready())
+    await feed(client, "GUILD_CREATE", guild_create())
+    await client.wait_until_ready()
+    return client
+
+
+def buttons(payload: dict) -> list[str]:
+    return [c.get("custom_id") or c.get("url") for row in payload.get("components", []) for c in row["components"]]
+
+
+def components(payload: dict) -> list[dict]:
+    return [c for row in payload.get("components", []) for c in row["components"]]

@@ -173,12 +173,8 @@ async def test_stale_booking_buttons(core, library):
     assert reply.text.startswith(library.messages.stale_button)
 
 
-def test_leads_command_lists_requests_as_text_and_csv(tmp_path):
-    import subprocess
-    import sys
-
+def test_leads_command_lists_requests_as_text_and_csv(tmp_path, medspa):
     from core.records import BookingRequest
-    from tests.conftest import ROOT
 
     store = Store(tmp_path / "data", fsync=False)
     request = BookingRequest(ref="MN-AAAA-BBBB", conversation="telegram:1", platform="telegram", chat_id="1", name="Ann, Lee",
@@ -189,7 +185,7 @@ def test_leads_command_lists_requests_as_text_and_csv(tmp_path):
     store.close()
     config = tmp_path / "config.toml"
     config.write_text(f'[storage]\ndir = "{tmp_path / "data"}"\n')
-    run = lambda *a: subprocess.run([sys.executable, "run.py", "--config", str(config), "leads", *a], cwd=ROOT, capture_output=True, text=True)  # noqa: E731
+    run = lambda *a: medspa("--config", config, "leads", *a)  # noqa: E731
     text = run()
     assert text.returncode == 0 and text.stdout.count("MN-AAAA-BBBB") == 1 and "Ann, Lee <(501) 555-0123>" in text.stdout
     csv_lines = run("--csv").stdout.splitlines()

@@ -2,17 +2,10 @@
 
 import json
 import shutil
-import subprocess
-import sys
-from datetime import date
 
 import pytest
 
-from core.checks import check
-from tests.conftest import CONTENT, ROOT
-from tests.test_content_errors import edit, line_of
-
-TODAY = date(2026, 11, 24)
+from tests.conftest import CONTENT, TODAY, checked, edit, line_of
 
 
 @pytest.fixture
@@ -23,7 +16,7 @@ def content(tmp_path):
 
 
 def problems(content, severity=None):
-    return [p for p in check(content, TODAY) if severity is None or p.severity == severity]
+    return [p for p in checked(content, TODAY) if severity is None or p.severity == severity]
 
 
 def only_error(content):
@@ -130,9 +123,11 @@ def test_ambiguous_pairs_are_warnings(content):
     assert "tell me about pores and downtime" in pair.message
 
 
-def test_cli_exit_codes_and_json(content):
+def test_cli_exit_codes_and_json(content, medspa, monkeypatch):
+    monkeypatch.setattr("cli.main.check", checked)  # the same problems, computed once per content
+
     def run(*args):
-        return subprocess.run([sys.executable, "run.py", "check", str(content), *args], cwd=ROOT, capture_output=True, text=True)
+        return medspa("check", content, *args)
 
     clean = run()
     assert clean.returncode == 0 and "0 error(s)" in clean.stdout

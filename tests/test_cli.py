@@ -1,4 +1,5 @@
-"""run.py commands as staff and tools use them, run as real processes."""
+"""run.py commands as staff and tools use them: in this process through cli.main.main(argv), and two
+smoke tests as real processes (a fresh checkout's chat, serve without tokens)."""
 
 import io
 import json
@@ -10,12 +11,8 @@ from core.events import Button, Reply, ReplyKind
 from tests.conftest import ROOT
 
 
-def run(*args, stdin=None):
-    return subprocess.run([sys.executable, "run.py", *args], cwd=ROOT, input=stdin, capture_output=True, text=True, timeout=60)
-
-
-def test_ask_json_has_the_documented_shape():
-    result = run("ask", "--json", "downtime??")
+def test_ask_json_has_the_documented_shape(medspa):
+    result = medspa("ask", "--json", "downtime??")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert set(data) == {"kind", "topic", "confidence", "text", "buttons"}
@@ -23,27 +20,27 @@ def test_ask_json_has_the_documented_shape():
     assert {"label": "Book a consultation", "action": "book"} in data["buttons"]
 
 
-def test_ask_reads_one_question_per_line_from_stdin():
-    result = run("ask", stdin="does it hurt\ndo you do botox\nthe redness is spreading\n")
+def test_ask_reads_one_question_per_line_from_stdin(medspa):
+    result = medspa("ask", stdin="does it hurt\ndo you do botox\nthe redness is spreading\n")
     kinds = [json.loads(line)["kind"] for line in result.stdout.splitlines()]
     assert kinds == ["answer", "fallback", "urgent"]
 
 
-def test_ask_prints_the_reply_as_a_person_sees_it():
-    result = run("ask", "pores")
+def test_ask_prints_the_reply_as_a_person_sees_it(medspa):
+    result = medspa("ask", "pores")
     assert result.stdout.startswith("Enlarged pores\nMicroneedling helps reduce enlarged pores")
     assert "**" not in result.stdout and "  [3] Book a consultation" in result.stdout
 
 
-def test_ask_explain_shows_candidate_scores():
-    result = run("ask", "--explain", "weeks")
+def test_ask_explain_shows_candidate_scores(medspa):
+    result = medspa("ask", "--explain", "weeks")
     assert "decision:         clarify" in result.stdout
     assert "initial-series" in result.stdout and "treatment-intervals" in result.stdout
     assert "semantic lexical" in result.stdout and "out_of_scope" in result.stdout  # every outcome, both signals
 
 
-def test_accuracy_command_prints_per_kind_figures():
-    result = run("accuracy")
+def test_accuracy_command_prints_per_kind_figures(medspa):
+    result = medspa("accuracy")
     assert result.returncode == 0
     assert "answer " in result.stdout and "urgent " in result.stdout and "overall " in result.stdout
 
@@ -83,12 +80,14 @@ def test_serve_without_tokens_says_how_to_set_one_and_points_to_chat():
     assert "TELEGRAM_BOT_TOKEN" in result.stderr and "DISCORD_BOT_TOKEN" in result.stderr and ".venv/bin/medspa chat" in result.stderr
 
 
-def test_serve_refuses_malformed_tokens_without_echoing_them():
+def test_serve_refuses_malformed_tokens_without_echoing_them(medspa, monkeypatch, caplog):
     for name, value in (("TELEGRAM_BOT_TOKEN", "12345-not-a-token-secretvalue"), ("DISCORD_BOT_TOKEN", "secretvalue-without-dots")):
-        result = subprocess.run([sys.executable, "run.py", "serve"], cwd=ROOT, capture_output=True, text=True, timeout=60,
-                                env={"PATH": "/usr/bin:/bin", name: value})
+        for unset in ("TELEGRAM_BOT_TOKEN", "DISCORD_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET"):
+            monkeypatch.delenv(unset, raising=False)
+        monkeypatch.setenv(name, value)
+        result = medspa("serve")
         assert result.returncode == 2 and f"{name} is set but does not look like a token" in result.stderr
-        assert value not in result.stderr + result.stdout
+        assert value not in result.stderr + result.stdout + caplog.text
 
 
 async def test_terminal_handoff_loop_without_tokens(knowledge, tmp_path):

@@ -2,9 +2,15 @@
 
 import re
 
+import pytest
+
 from core.content.models import MIN_EXAMPLES, is_placeholder
+from core.engine import Core
+from core.events import ReplyKind
+from core.knowledge import Knowledge
+from core.outbox import LogOutbox
 from core.text import words
-from tests.conftest import ROOT
+from tests.conftest import ROOT, say, ticking
 
 SOURCE = ROOT / "docs" / "source" / "microneedling-page.txt"
 """A copy of the clinic's page, the only source of facts for the content."""
@@ -56,11 +62,53 @@ def test_the_cut_off_sentence_is_marked_for_staff_review(library):
     assert [t.id for t in library.topics.values() if t.review] == ["initial-series"]
 
 
-def test_facts_missing_from_the_source_are_placeholders(library):
+CLINIC_QUESTIONS = {"contact": "what is your phone number", "hours": "what are your opening hours",
+                    "location": "where are you located", "price": "how much does it cost"}
+URGENT = "my face is swollen and there is pus"
+FILLED = {"phone": "(501) 555-0100", "address": "1 Main Street", "prices": "Microneedling is $300 a session.",
+          "callback_time": "within one business day"}
+FILLED_DAYS = {"monday": "09:00-17:00", "tuesday": "09:00-17:00", "wednesday": "09:00-17:00", "thursday": "09:00-17:00",
+               "friday": "09:00-17:00", "saturday": "closed", "sunday": "closed"}
+
+
+def _clinic_as(library, filled: bool):
+    """The shipped clinic details with every fact either filled in or left a placeholder."""
     clinic = library.clinic
-    for value in (clinic.phone, clinic.address, clinic.prices, clinic.callback_time, *clinic.hours.days.values()):
-        assert is_placeholder(value)
-    assert clinic.hours.timezone == "America/Chicago"
+    facts = FILLED if filled else {name: "TODO: fill in" for name in FILLED}
+    days = FILLED_DAYS if filled else {day: "TODO: e.g. 09:00-17:00" for day in FILLED_DAYS}
+    return library.model_copy(update={"clinic": clinic.model_copy(update={**facts, "hours": clinic.hours.model_copy(update={"days": days})})})
+
+
+@pytest.mark.parametrize("variant", ["shipped", "all filled in", "all placeholders"])
+async def test_clinic_facts_reach_clients_only_once_filled_in(knowledge, store, variant):
+    """Whatever staff have filled in so far: a placeholder never reaches a client, and a filled-in
+    fact is what the client is told."""
+    if variant != "shipped":
+        knowledge = Knowledge(_clinic_as(knowledge.library, filled=variant == "all filled in"))
+    library, clinic = knowledge.library, knowledge.library.clinic
+    core = Core(knowledge, store, LogOutbox(), clock=ticking())
+    replies = {detail: await say(core, question, chat=detail) for detail, question in CLINIC_QUESTIONS.items()}
+    urgent = await say(core, URGENT, chat="urgent")
+    greeting = await say(core, "/start", chat="greeting")
+    for reply in [r for rs in (*replies.values(), urgent, greeting) for r in rs]:
+        assert "TODO" not in reply.text and "{" not in reply.text, reply.text
+    assert all(rs[0].kind is ReplyKind.CLINIC for rs in replies.values())
+    unknown = library.messages.clinic.unknown
+    for detail, value in (("contact", clinic.phone), ("location", clinic.address), ("price", clinic.prices)):
+        shown = replies[detail][0].text
+        assert (value in shown) if not is_placeholder(value) else (shown == unknown), (detail, shown)
+    assert (not is_placeholder(clinic.phone)) == (clinic.phone in urgent[0].text)
+    hours = replies["hours"][0].text
+    if clinic.hours.describe():
+        assert clinic.hours.describe() in hours
+    else:
+        assert hours == unknown
+    if variant == "all filled in":
+        assert "- Monday: 9:00 AM to 5:00 PM" in hours and "- Sunday: closed" in hours
+
+
+def test_the_clinic_keeps_its_time_zone(library):
+    assert library.clinic.hours.timezone == "America/Chicago"
 
 
 def test_no_invented_figures_in_topics(library):

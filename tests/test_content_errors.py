@@ -1,13 +1,10 @@
 """A broken content file gets an error naming the file, the field and the line."""
 
 import shutil
-import subprocess
-import sys
 
 import pytest
 
-from core.content import ContentErrors, load_library
-from tests.conftest import CONTENT, ROOT
+from tests.conftest import CONTENT, edit, errors_of, line_of
 
 
 @pytest.fixture
@@ -15,22 +12,6 @@ def content(tmp_path):
     target = tmp_path / "content"
     shutil.copytree(CONTENT, target)
     return target
-
-
-def edit(path, old, new):
-    text = path.read_text()
-    assert old in text, f"fixture text not found in {path.name}: {old!r}"
-    path.write_text(text.replace(old, new, 1))
-
-
-def errors_of(content):
-    with pytest.raises(ContentErrors) as info:
-        load_library(content)
-    return info.value.errors
-
-
-def line_of(path, needle):
-    return next(n for n, line in enumerate(path.read_text().splitlines(), 1) if needle in line)
 
 
 def test_too_few_examples_points_at_the_examples_field(content):
@@ -119,12 +100,9 @@ def test_every_problem_is_reported_at_once(content):
     assert {e.file for e in errors_of(content)} == {"content/topics/downtime.md", "content/topics/comfort.md"}
 
 
-def test_cli_prints_errors_without_a_traceback(content):
+def test_cli_prints_errors_without_a_traceback(content, medspa):
     edit(content / "topics" / "comfort.md", "keywords:", "keywrods:")
-    result = subprocess.run(
-        [sys.executable, "run.py", "ask", "--content", str(content), "does it hurt"],
-        cwd=ROOT, capture_output=True, text=True,
-    )
+    result = medspa("ask", "--content", content, "does it hurt")  # in this process, an uncaught exception fails the test outright
     assert result.returncode == 2
     assert "content/topics/comfort.md:" in result.stderr and "keywrods" in result.stderr
     assert "Traceback" not in result.stderr

@@ -9,8 +9,7 @@ from core.engine import Core
 from core.events import ReplyKind
 from core.outbox import LogOutbox
 from core.settings import CoreOptions
-from tests.conftest import NOW, button_event, press, say, text_event, ticking
-from tests.test_handoff import staff, to_client, to_desk
+from tests.conftest import NOW, button_event, press, say, staff, text_event, ticking, to_client, to_desk
 
 ON_CALL = "On call tonight: Dana, (501) 555-0199"
 

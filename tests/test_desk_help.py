@@ -7,9 +7,7 @@ import pytest
 from core.commands import desk_commands, find, help_text
 from core.content import ContentErrors, load_library
 from core.engine import Core
-from tests.conftest import CONTENT, NOW
-from tests.test_content_errors import edit
-from tests.test_handoff import staff
+from tests.conftest import CONTENT, NOW, edit, staff
 
 
 async def test_help_lists_every_desk_command_with_one_line_each(knowledge, store, outbox):

@@ -9,7 +9,7 @@ from core.content import ContentError
 from core.digest import digest, next_run, send_daily
 from core.records import Ticket, Unanswered
 from core.settings import DeskSettings
-from tests.test_exports import request
+from tests.conftest import booking_request as request
 
 ZONE = "America/Chicago"
 MORNING = datetime(2026, 11, 24, 14, 30, tzinfo=UTC)  # 8:30 CST

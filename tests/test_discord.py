@@ -4,46 +4,13 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
-from bots.discord.app import ClinicClient, intents
+from bots.discord.app import intents
 from bots.discord.components import PREFIX
 from core.settings import DiscordSettings
-from tests.discord_harness import (APP_ID, DM_CHANNEL, GUILD_ID, OTHER_CHANNEL, SUPPORT_CHANNEL, Recorder, click, feed, guild_create,
-                                   message, ready, slash, user)
+from tests.discord_harness import (APP_ID, DM_CHANNEL, GUILD_ID, OTHER_CHANNEL, SUPPORT_CHANNEL, buttons, click, client_settings, components, feed,
+                                   message, slash, start, user)
 
-SETTINGS = DiscordSettings(guild_id=GUILD_ID, support_channel_id=SUPPORT_CHANNEL, sync_commands="guild")
-
-
-@pytest.fixture
-def recorder(monkeypatch):
-    recorder = Recorder()
-    recorder.install(monkeypatch)
-    return recorder
-
-
-async def start(core, recorder) -> ClinicClient:
-    client = ClinicClient(core, SETTINGS)
-    errors: list = []
-    client.errors = errors
-    await client.login("fake.token")
-    client._connection.guild_ready_timeout = 0.01
-    await feed(client, "READY", ready())
-    await feed(client, "GUILD_CREATE", guild_create())
-    await client.wait_until_ready()
-    return client
-
-
-@pytest.fixture
-async def client(core, recorder):
-    client = await start(core, recorder)
-    recorder.calls.clear()
-    yield client
-    await client.close()
-
-
-def buttons(payload: dict) -> list[str]:
-    return [c.get("custom_id") or c.get("url") for row in payload.get("components", []) for c in row["components"]]
+SETTINGS = client_settings()
 
 
 async def test_client_commands_are_published_for_dms_and_the_server(core, recorder, library):
@@ -157,8 +124,11 @@ async def test_button_click_answers_and_survives_a_restart(core, recorder):
 
 async def test_stale_and_foreign_buttons_get_an_ephemeral_note(client, recorder, library):
     await feed(client, "INTERACTION_CREATE", click(f"{PREFIX}faq:retired-topic"))
+    [(_, stale)] = recorder.posts("/callback")
+    recorder.calls.clear()
     await feed(client, "INTERACTION_CREATE", click("someone-elses-button"))
-    for _, payload in recorder.posts("/callback"):
+    [(_, foreign)] = recorder.posts("/callback")
+    for payload in (stale, foreign):
         assert payload["type"] == 4 and payload["data"]["flags"] == 64
         assert payload["data"]["content"].startswith(library.messages.stale_button)
 
@@ -193,10 +163,6 @@ async def test_errors_get_a_neutral_apology(client, recorder, library, monkeypat
     replies = [p for _, p in recorder.messages()]
     assert [r["content"] for r in replies] == [library.messages.error_apology] * 3
     assert "boom" in caplog.text
-
-
-def components(payload: dict) -> list[dict]:
-    return [c for row in payload.get("components", []) for c in row["components"]]
 
 
 async def test_booking_with_a_modal_form_and_select_menus(client, recorder, store):

@@ -7,8 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bots.discord.components import PREFIX
-from tests.discord_harness import DM_CHANNEL, SUPPORT_CHANNEL, click, feed, interaction, message, slash
-from tests.test_discord import client, components, recorder, start  # noqa: F401 - client and recorder are fixtures
+from tests.discord_harness import DM_CHANNEL, SUPPORT_CHANNEL, click, components, feed, interaction, message, slash, start
 
 FORM_ANSWERS = {"name": "Ann Lee", "contact": "+1 501 555 0147", "times": "Friday mornings"}
 

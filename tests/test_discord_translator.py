@@ -1,12 +1,11 @@
 """Discord slash commands carry Spanish names and descriptions for Spanish-language apps (issue 16)."""
 
-from tests.discord_harness import APP_ID
-from tests.test_discord import recorder, start  # noqa: F401 - the recorder fixture is used by name
+from tests.discord_harness import APP_ID, start
 
 SPANISH = ("es-ES", "es-419")
 
 
-async def test_slash_commands_are_localized_in_spanish(core, recorder):  # noqa: F811
+async def test_slash_commands_are_localized_in_spanish(core, recorder):
     client = await start(core, recorder)
     puts = {p: body for m, p, body in recorder.calls if m == "PUT"}
     commands = puts[f"/applications/{APP_ID}/commands"]  # the client commands, global for DMs and the server
@@ -19,7 +18,7 @@ async def test_slash_commands_are_localized_in_spanish(core, recorder):  # noqa:
     await client.close()
 
 
-async def test_the_language_command_offers_the_choice(core, recorder):  # noqa: F811
+async def test_the_language_command_offers_the_choice(core, recorder):
     from core.events import Event
 
     replies = await core.handle(Event(platform="discord", chat_id="9", user_id="9", text="/language"))

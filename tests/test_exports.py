@@ -6,14 +6,7 @@ from datetime import UTC, datetime
 
 from cli import leads
 from cli.spreadsheet import as_csv, local_time
-from core.records import BookingRequest
-
-
-def request(**fields) -> BookingRequest:
-    base = dict(ref="MN-1", conversation="t:1", platform="telegram", chat_id="1", user_id="1", name="Ann", contact="+15015550147",
-                contact_kind="phone", times="Saturdays", concerns=["Pores"], consent=True,
-                created_at=datetime(2026, 11, 24, 15, 0, tzinfo=UTC), updated_at=datetime(2026, 11, 24, 15, 0, tzinfo=UTC))
-    return BookingRequest(**{**base, **fields})
+from tests.conftest import booking_request as request
 
 
 def test_client_text_starting_like_a_formula_is_neutralised():

@@ -10,20 +10,7 @@ from core.knowledge import Knowledge
 from core.outbox import LogOutbox
 from core.settings import CoreOptions
 from core.storage import Store
-from tests.conftest import CONTENT, NOW, press, say, ticking
-from tests.test_content_errors import edit
-
-
-def staff(text=None, thread="1", name="Dana Smith", action=None):
-    return Event(platform="desk", chat_id="staff", user_id="s1", display_name=name, text=text, action=action, thread=thread, from_desk=True)
-
-
-def to_client(outbox, chat="c1"):
-    return [r.text for a, r in outbox.sent if a.platform == "test" and a.chat_id == chat]
-
-
-def to_desk(outbox, thread="1"):
-    return [r.text for a, r in outbox.sent if a.platform == "desk" and a.thread_id == thread]
+from tests.conftest import CONTENT, NOW, edit, press, say, staff, ticking, to_client, to_desk
 
 
 async def test_asking_for_a_person_opens_one_ticket_with_a_card(core, outbox, store):

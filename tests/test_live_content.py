@@ -14,9 +14,7 @@ from core.events import ReplyKind
 from core.knowledge import Knowledge
 from core.outbox import LogOutbox
 from core.reload import ContentReloader
-from tests.conftest import CONTENT, press, say, ticking
-from tests.test_checks import TODAY
-from tests.test_content_errors import edit, line_of
+from tests.conftest import CONTENT, TODAY, edit, line_of, press, say, ticking
 
 PHONE = 'phone: "TODO: clinic phone number, e.g. (501) 555-0100"'
 CALLBACK = 'callback_time: "TODO: e.g. within one business day"'

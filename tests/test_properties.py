@@ -2,6 +2,7 @@
 
 from itertools import count
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -57,14 +58,22 @@ def test_discord_conversion_stays_within_limits_and_never_pings(text, labels):
     assert messages[-1].view is None or len(messages[-1].view.children) <= 25
 
 
+@pytest.fixture(scope="module")
+def telegram_bot():
+    """One Bot for every example: de_json only needs it to attach to the update."""
+    from telegram import Bot
+
+    return Bot("123:abc")
+
+
 @settings(max_examples=100, deadline=None)
 @given(text=st.text(max_size=500), name=st.text(max_size=60))
-def test_telegram_update_conversion_never_fails(text, name):
-    from telegram import Bot, Update
+def test_telegram_update_conversion_never_fails(telegram_bot, text, name):
+    from telegram import Update
 
     from bots.telegram.convert import to_event
     from tests.telegram_harness import message_update
 
     raw = message_update(text, first=name or "x")
-    event = to_event(Update.de_json(raw, Bot("123:abc")))
+    event = to_event(Update.de_json(raw, telegram_bot))
     assert event is not None and event.text == text

@@ -10,8 +10,7 @@ from core.events import ReplyKind
 from core.knowledge import Knowledge
 from core.outbox import LogOutbox
 from core.reload import ContentReloader
-from tests.conftest import CONTENT, press, say, ticking
-from tests.test_content_errors import edit
+from tests.conftest import CONTENT, edit, press, say, ticking
 
 
 @pytest.fixture

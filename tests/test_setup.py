@@ -7,8 +7,7 @@ import pytest
 from cli.setup import Invalid, hours, phone, setup
 from core.checks import check
 from core.content import load_library
-from tests.conftest import CONTENT
-from tests.test_checks import TODAY
+from tests.conftest import CONTENT, TODAY
 
 
 @pytest.fixture

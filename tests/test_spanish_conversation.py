@@ -4,8 +4,7 @@ reads is Spanish; what staff read stays English and says the client speaks Spani
 
 from core.events import Reply, ReplyKind
 from core.language import read_language
-from tests.conftest import press, say
-from tests.test_handoff import staff, to_client, to_desk
+from tests.conftest import press, say, staff, to_client, to_desk
 
 ENGLISH_BUTTON = "English"
 """The one English word a Spanish client sees: the button that switches to English."""

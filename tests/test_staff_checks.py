@@ -1,19 +1,12 @@
 """`check` for staff: routing warnings that say what to change, drafts, long answers (issue #17, items 3-5)."""
 
 import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from core.checks import DRAFT, check
 from core.content import load_library
-from tests.conftest import CONTENT
-from tests.test_checks import TODAY
-from tests.test_content_errors import edit, line_of
-
-MEDSPA = Path(sys.executable).parent / "medspa"
+from tests.conftest import CONTENT, TODAY, edit, line_of
 
 
 @pytest.fixture
@@ -81,9 +74,9 @@ async def test_clients_never_see_a_draft(tmp_path):
         await core.store.aclose()
 
 
-def test_drafts_never_fail_check_even_strict(content):
+def test_drafts_never_fail_check_even_strict(content, medspa):
     edit(content / "topics" / "pores.md", "id: pores\n", "id: pores\ndraft: true\n")
-    result = subprocess.run([MEDSPA, "check", content], capture_output=True, text=True, timeout=300)
+    result = medspa("check", content)
     assert "draft: content/topics/pores.md" in result.stdout and "1 draft(s) not shown to clients" in result.stdout
 
 

@@ -1,18 +1,12 @@
 """Content mistakes a non-programmer makes, reported as what to do (issue #17, items 1 and 2)."""
 
 import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from core.content import ContentErrors, load_library
 from core.content.errors import describe_field
-from tests.conftest import CONTENT
-from tests.test_content_errors import edit, errors_of, line_of
-
-MEDSPA = Path(sys.executable).parent / "medspa"
+from tests.conftest import CONTENT, checked, edit, errors_of, line_of
 
 
 @pytest.fixture
@@ -99,21 +93,22 @@ BROKEN = {
 
 
 @pytest.mark.parametrize("mistake", sorted(BROKEN))
-def test_check_never_prints_a_traceback(tmp_path, mistake):
+def test_check_never_prints_a_traceback(tmp_path, mistake, medspa):
     copy = tmp_path / "my copy"  # staff keep a copy to try changes; it is not named content
     shutil.copytree(CONTENT, copy)
     BROKEN[mistake](copy)
-    result = subprocess.run([MEDSPA, "check", copy], capture_output=True, text=True, timeout=300)
+    result = medspa("check", copy)  # in this process, an uncaught exception fails the test outright
     assert "Traceback" not in result.stdout + result.stderr
     assert result.returncode == 1 and "error: my copy/" in result.stdout
 
 
 @pytest.mark.parametrize("where", ["missing", "a file", "the current folder"])
-def test_check_on_odd_folders_says_so_plainly(tmp_path, where):
+def test_check_on_odd_folders_says_so_plainly(tmp_path, where, medspa, monkeypatch):
     copy = tmp_path / "try"
     shutil.copytree(CONTENT, copy)
     target = {"missing": tmp_path / "nope", "a file": copy / "clinic.yaml", "the current folder": "."}[where]
-    result = subprocess.run([MEDSPA, "check", target, "--json"], capture_output=True, text=True, cwd=copy, timeout=300)
+    monkeypatch.setattr("cli.main.check", checked)  # the same problems, computed once per content
+    result = medspa("check", target, "--json", cwd=copy)
     assert "Traceback" not in result.stdout + result.stderr
     if where == "the current folder":
         assert result.returncode == 0 and '"file": "try/clinic.yaml"' in result.stdout

@@ -11,8 +11,7 @@ from core.engine import Core
 from core.knowledge import Knowledge
 from core.outbox import LogOutbox
 from core.translation_checks import translation_problems
-from tests.conftest import CONTENT, say, ticking
-from tests.test_content_errors import edit, line_of
+from tests.conftest import CONTENT, edit, line_of, say, ticking
 
 
 @pytest.fixture
