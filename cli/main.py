@@ -105,11 +105,11 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
             await chat(core.handle, locale=terminal_locale(os.environ))
         return 0
     with scratch_dir() as scratch:
-        core = build_core(content, Store(scratch, fsync=False))
-        try:
-            return await _scratch_command(core, args)
+        store = Store(scratch, fsync=False)
+        try:  # the store is closed whether or not the content loads
+            return await _scratch_command(build_core(content, store), args)
         finally:
-            await core.store.aclose()
+            await store.aclose()
 
 
 async def _scratch_command(core, args: argparse.Namespace) -> int:

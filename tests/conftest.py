@@ -8,7 +8,6 @@ import io
 import logging
 import os
 import sys
-import warnings
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from itertools import count
@@ -199,15 +198,11 @@ def medspa(capsys, monkeypatch):
         monkeypatch.setattr(sys, "stdin", io.StringIO(stdin or ""))
         monkeypatch.setattr(sys, "argv", ["medspa", *map(str, argv)])  # argparse names the program from it
         capsys.readouterr()
-        with warnings.catch_warnings():
-            # A process's exit closes what a command left open (ask on broken content leaves its
-            # scratch store's lock file open); here the collector does, and stays quiet about it.
-            warnings.simplefilter("ignore", ResourceWarning)
-            try:
-                code = main([str(a) for a in argv])
-            except SystemExit as exc:  # argparse: --help, usage errors
-                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-            gc.collect()
+        try:
+            code = main([str(a) for a in argv])
+        except SystemExit as exc:  # argparse: --help, usage errors
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        gc.collect()  # anything a command left open warns here, in its own test
         out, err = capsys.readouterr()
         return Ran(code, out, err)
 
