@@ -39,13 +39,13 @@ from pathlib import Path
 from cli.accuracy import load_cases
 from core.content import load_library
 from core.content.models import Library, Menu, Section
-from core.engine import Core
+from core.conversation.engine import Core
 from core.events import Event
-from core.knowledge import Knowledge
+from core.understanding.knowledge import Knowledge
 from core.outbox import LogOutbox
-from core.ratelimit import RateLimiter
+from core.conversation.ratelimit import RateLimiter
 from core.settings import load_settings
-from core.storage import Store
+from core.storage.store import Store
 
 SYLLABLES = ["ka", "lo", "mi", "ne", "ru", "sa", "to", "vi", "ze", "po", "qu", "fe"]
 

@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from core.language import ENGLISH, _detector, settle
+from core.understanding.language import ENGLISH, _detector, settle
 from lingua import Language
 
 DEV_SET = Path(__file__).resolve().parents[2] / "shared" / "eval" / "client-questions.jsonl"

@@ -18,14 +18,14 @@ import time
 from datetime import UTC, datetime
 
 from core.content import load_library
-from core.engine import Core
+from core.conversation.engine import Core
 from core.events import Event
-from core.knowledge import Knowledge
+from core.understanding.knowledge import Knowledge
 from core.outbox import LogOutbox
-from core.ratelimit import RateLimiter
-from core.records import Conversation
+from core.conversation.ratelimit import RateLimiter
+from core.storage.records import Conversation
 from core.settings import load_settings
-from core.storage import Store
+from core.storage.store import Store
 
 FAQ = ["downtime??", "does it hurt", "how often should i come", "acne scars", "aftercare?", "what is microneedling"]
 BOOKING = ["book", "{name}", "client{n}@example.com", "book:time:any", "book:concerns-done", "book:consent:yes", "book:confirm"]

@@ -27,15 +27,15 @@ from pathlib import Path
 
 from bench.bench_load import BOOKING, client_name
 from core.content import load_library
-from core.engine import Core
+from core.conversation.engine import Core
 from core.events import Event
-from core.jsonfile import DataFiles, Quarantine, segment_name, write_json
-from core.knowledge import Knowledge
+from core.storage.jsonfile import DataFiles, Quarantine, segment_name, write_json
+from core.understanding.knowledge import Knowledge
 from core.outbox import LogOutbox
-from core.ratelimit import RateLimiter
-from core.records import BookingRequest, Conversation
+from core.conversation.ratelimit import RateLimiter
+from core.storage.records import BookingRequest, Conversation
 from core.settings import load_settings
-from core.storage import Store
+from core.storage.store import Store
 
 NOW = datetime.now(UTC)
 RETENTION, BOOKING_RETENTION = timedelta(days=90), timedelta(days=365)

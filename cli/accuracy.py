@@ -32,8 +32,8 @@ from pathlib import Path
 import yaml
 
 from cli.ask import as_json, ask
-from core.engine import Core
-from core.language import NAMES, read_language
+from core.conversation.engine import Core
+from core.understanding.language import NAMES, read_language
 
 QUESTIONS = Path(__file__).resolve().parent.parent / "tests" / "questions.yaml"
 RIGHT_KINDS = {

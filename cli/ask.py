@@ -8,11 +8,11 @@ from collections.abc import Iterable
 from itertools import count
 
 from bots.terminal import format_reply
-from core.engine import Core
+from core.conversation.engine import Core
 from core.events import Event, Reply
 from core.understanding.decide import decide
-from core.knowledge import Knowledge
-from core.text import clean, plain
+from core.understanding.knowledge import Knowledge
+from core.understanding.text import clean, plain
 
 
 async def ask(core: Core, question: str, chat_id: str = "ask") -> list[Reply]:

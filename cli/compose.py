@@ -10,17 +10,17 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import time, timedelta
 from pathlib import Path
 
-from core.checks import content_warnings
+from core.content.checks import content_warnings
 from core.content import ContentError, ContentErrors, load_library
-from core.digest import send_daily
-from core.engine import Core
+from core.desk.digest import send_daily
+from core.conversation.engine import Core
 from core.events import Reply, ReplyKind
-from core.knowledge import Knowledge
+from core.understanding.knowledge import Knowledge
 from core.outbox import STAFF_DESK, LogOutbox, Outbox
-from core.reload import ContentReloader
+from core.content.reload import ContentReloader
 from core.settings import Settings
-from core.storage import Store
-from core.text import escape_markdown
+from core.storage.store import Store
+from core.understanding.text import escape_markdown
 
 
 @contextlib.asynccontextmanager

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from core.storage import Store
+from core.storage.store import Store
 
 
 def describe(note: dict[str, Any]) -> str:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from cli.spreadsheet import as_csv as spreadsheet_csv
 from cli.spreadsheet import local_time
-from core.answers import show_contact
-from core.records import BookingRequest
+from core.conversation.answers import show_contact
+from core.storage.records import BookingRequest
 
 COLUMNS = ["ref", "created", "name", "contact", "contact_kind", "times", "concerns", "platform", "status"]
 

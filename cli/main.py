@@ -17,11 +17,11 @@ from cli.ask import as_json, as_text, ask, ask_many, dumps, explain, scratch_dir
 from cli.compose import StartupError, build_core, configure_logging, load_knowledge, running, storage_problems_to
 from cli.serve import serve
 from cli.setup import setup
-from core.checks import DRAFT, as_dicts, check
+from core.content.checks import DRAFT, as_dicts, check
 from core.content import ContentErrors, load_library
 from core.settings import Settings, SettingsError, load_settings
-from core.storage import StorageError, Store
-from core.unanswered_groups import group
+from core.storage.store import StorageError, Store
+from core.desk.unanswered_groups import group
 
 
 def _parser() -> argparse.ArgumentParser:

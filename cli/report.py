@@ -9,8 +9,8 @@ from pathlib import Path
 
 from cli.spreadsheet import as_csv as spreadsheet_csv
 from cli.spreadsheet import local_time
-from core.knowledge import Knowledge
-from core.unanswered_groups import Group
+from core.understanding.knowledge import Knowledge
+from core.desk.unanswered_groups import Group
 
 COLUMNS = ["count", "question", "other_wordings", "closest", "score", "add_example_to", "last_seen"]
 

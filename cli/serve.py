@@ -17,11 +17,11 @@ from pathlib import Path
 from bots.discord.app import DiscordBot
 from bots.telegram.app import TelegramBot
 from cli.compose import StartupError, build_core, hide_secrets, running, storage_problems_to
-from core.checks import drafts, unfilled_placeholders
+from core.content.checks import drafts, unfilled_placeholders
 from core.content.models import Library
 from core.outbox import PlatformOutbox
 from core.settings import Settings
-from core.storage import Store
+from core.storage.store import Store
 
 log = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
-from core.answers import parse_contact, show_contact
+from core.conversation.answers import parse_contact, show_contact
 from core.content.models import Clinic, is_placeholder
 
 Ask = Callable[[str], str]

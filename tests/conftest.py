@@ -15,14 +15,14 @@ from pathlib import Path
 
 import pytest
 
-from core.checks import check
+from core.content.checks import check
 from core.content import ContentError, ContentErrors, load_library
-from core.engine import Core
+from core.conversation.engine import Core
 from core.events import Event, Reply
-from core.records import BookingRequest
-from core.knowledge import Knowledge
+from core.storage.records import BookingRequest
+from core.understanding.knowledge import Knowledge
 from core.outbox import LogOutbox
-from core.storage import Store
+from core.storage.store import Store
 
 TEST_EMBEDDINGS = Path(__file__).resolve().parent / ".embeddings"
 os.environ.setdefault("MEDSPA_CACHE_DIR", str(TEST_EMBEDDINGS))

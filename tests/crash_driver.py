@@ -17,13 +17,13 @@ from datetime import timedelta
 from pathlib import Path
 
 from core.content import load_library
-from core.engine import Core, utcnow
+from core.conversation.engine import Core, utcnow
 from core.events import Event
-from core.jsonfile import AtomicJSONStorage
-from core.knowledge import Knowledge
+from core.storage.jsonfile import AtomicJSONStorage
+from core.understanding.knowledge import Knowledge
 from core.outbox import LogOutbox
-from core.ratelimit import RateLimiter
-from core.storage import Store
+from core.conversation.ratelimit import RateLimiter
+from core.storage.store import Store
 
 CONTENT = Path(__file__).resolve().parent.parent / "content"
 BOOKING = ["book", "Ann Lee", "ann@example.com", "book:time:any", "book:concern:pores", "book:concerns-done", "book:consent:yes", "book:confirm"]

@@ -14,10 +14,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from core.engine import Core
+from core.conversation.engine import Core
 from core.events import Event, Reply
-from core.jsonfile import AtomicJSONStorage
-from core.storage import Store
+from core.storage.jsonfile import AtomicJSONStorage
+from core.storage.store import Store
 
 GUARD_SECONDS = 20
 """How long the gate holds a write before giving up; reached only when the code under test is stuck."""

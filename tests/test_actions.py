@@ -1,7 +1,7 @@
-"""The action id codec: every id is built and read in ``core/actions.py``, and the strings stay
+"""The action id codec: every id is built and read in ``core/conversation/actions.py``, and the strings stay
 those sent before (buttons pressed after a restart still work) (issue #18, item 3)."""
 
-from core import actions
+from core.conversation import actions
 from core.events import MAX_ACTION_BYTES
 
 

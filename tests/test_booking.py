@@ -2,10 +2,10 @@
 
 from datetime import timedelta
 
-from core.engine import Core
+from core.conversation.engine import Core
 from core.events import Event, ReplyKind
 from core.settings import CoreOptions
-from core.storage import Store
+from core.storage.store import Store
 from tests.conftest import NOW, press, say, ticking
 
 
@@ -174,7 +174,7 @@ async def test_stale_booking_buttons(core, library):
 
 
 def test_leads_command_lists_requests_as_text_and_csv(tmp_path, medspa):
-    from core.records import BookingRequest
+    from core.storage.records import BookingRequest
 
     store = Store(tmp_path / "data", fsync=False)
     request = BookingRequest(ref="MN-AAAA-BBBB", conversation="telegram:1", platform="telegram", chat_id="1", name="Ann, Lee",

@@ -92,8 +92,8 @@ def test_serve_refuses_malformed_tokens_without_echoing_them(medspa, monkeypatch
 
 async def test_terminal_handoff_loop_without_tokens(knowledge, tmp_path):
     from bots.terminal import TerminalDesk
-    from core.engine import Core
-    from core.storage import Store
+    from core.conversation.engine import Core
+    from core.storage.store import Store
 
     stdout = io.StringIO()
     store = Store(tmp_path / "data", fsync=False)

@@ -5,11 +5,11 @@ import re
 import pytest
 
 from core.content.models import MIN_EXAMPLES, is_placeholder
-from core.engine import Core
+from core.conversation.engine import Core
 from core.events import ReplyKind
-from core.knowledge import Knowledge
+from core.understanding.knowledge import Knowledge
 from core.outbox import LogOutbox
-from core.text import words
+from core.understanding.text import words
 from tests.conftest import ROOT, say, ticking
 
 SOURCE = ROOT / "docs" / "source" / "microneedling-page.txt"

@@ -5,7 +5,7 @@ mid-booking, withdrawing a request, flood control at human speed, and the order 
 import asyncio
 from datetime import timedelta
 
-from core.engine import Core
+from core.conversation.engine import Core
 from core.events import ReplyKind
 from core.outbox import LogOutbox
 from core.settings import CoreOptions

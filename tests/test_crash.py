@@ -11,7 +11,7 @@ import signal
 import subprocess
 import sys
 
-from core.storage import Store
+from core.storage.store import Store
 from tests.conftest import ROOT
 
 RUNS = 6

@@ -4,9 +4,9 @@ import shutil
 
 import pytest
 
-from core.commands import desk_commands, find, help_text
+from core.conversation.commands import desk_commands, find, help_text
 from core.content import ContentErrors, load_library
-from core.engine import Core
+from core.conversation.engine import Core
 from tests.conftest import CONTENT, NOW, edit, staff
 
 

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 
 from core.content import ContentError
-from core.digest import digest, next_run, send_daily
-from core.records import Ticket, Unanswered
+from core.desk.digest import digest, next_run, send_daily
+from core.storage.records import Ticket, Unanswered
 from core.settings import DeskSettings
 from tests.conftest import booking_request as request
 
@@ -94,7 +94,7 @@ def test_digest_time_is_a_setting_checked_for_shape():
 
 
 def test_content_warnings_for_the_digest_are_the_quick_ones(knowledge):
-    from core.checks import content_warnings
+    from core.content.checks import content_warnings
     from tests.conftest import CONTENT
 
     warnings = content_warnings(CONTENT, knowledge, MORNING.date())

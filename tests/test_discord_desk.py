@@ -6,7 +6,7 @@ import pytest
 
 from bots.discord.app import ClinicClient
 from bots.discord.components import PREFIX
-from core.engine import Core
+from core.conversation.engine import Core
 from core.events import Address, Event, Reply
 from core.outbox import PlatformOutbox
 from core.settings import CoreOptions, DeskSettings, DiscordSettings

@@ -6,10 +6,10 @@ from datetime import datetime
 
 import pytest
 
-import core.engine  # noqa: F401 - declares the client commands
-from core.commands import CLIENT, named, parse_command
-from core.language import chosen, read_language, settle
-from core.spanish_times import in_english, opening, week_in_spanish
+import core.conversation.engine  # noqa: F401 - declares the client commands
+from core.conversation.commands import CLIENT, named, parse_command
+from core.understanding.language import chosen, read_language, settle
+from core.conversation.spanish_times import in_english, opening, week_in_spanish
 from tests.conftest import ROOT
 
 

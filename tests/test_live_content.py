@@ -7,13 +7,13 @@ import shutil
 import pytest
 
 from cli.serve import warn_unfilled
-from core.checks import check
+from core.content.checks import check
 from core.content import load_library
-from core.engine import Core
+from core.conversation.engine import Core
 from core.events import ReplyKind
-from core.knowledge import Knowledge
+from core.understanding.knowledge import Knowledge
 from core.outbox import LogOutbox
-from core.reload import ContentReloader
+from core.content.reload import ContentReloader
 from tests.conftest import CONTENT, TODAY, edit, line_of, press, say, ticking
 
 PHONE = 'phone: "TODO: clinic phone number, e.g. (501) 555-0100"'

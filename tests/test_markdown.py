@@ -14,7 +14,7 @@ def test_bold_italic_and_lists():
 
 
 def test_escaped_client_text_stays_literal():
-    from core.text import escape_markdown
+    from core.understanding.text import escape_markdown
 
     name = "<b>Eve</b> & *co* _x_ [y]"
     assert render(f"Hi {escape_markdown(name)}!", HTML) == "Hi &lt;b&gt;Eve&lt;/b&gt; &amp; *co* _x_ [y]!"

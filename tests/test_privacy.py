@@ -1,8 +1,8 @@
 """/privacy explains what is kept; /forget deletes it all, after a confirm button."""
 
-from core.engine import Core
+from core.conversation.engine import Core
 from core.events import ReplyKind
-from core.storage import Store
+from core.storage.store import Store
 from tests.conftest import NOW, press, say, ticking
 
 

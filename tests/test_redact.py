@@ -1,6 +1,6 @@
 """Personal details are removed before unanswered questions are stored."""
 
-from core.redact import redact
+from core.storage.redact import redact
 from tests.conftest import say
 
 

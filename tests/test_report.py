@@ -5,9 +5,9 @@ import sys
 from datetime import UTC, datetime, timedelta
 
 from cli.report import as_csv, as_text, rows
-from core.unanswered_groups import group
-from core.records import Unanswered
-from core.storage import Store
+from core.desk.unanswered_groups import group
+from core.storage.records import Unanswered
+from core.storage.store import Store
 from tests.conftest import ROOT
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)

@@ -175,7 +175,7 @@ async def test_conversations_do_not_mix(core, store):
 async def test_a_flood_gets_one_slow_down_not_a_reply_each(knowledge, store, outbox, library):
     from datetime import timedelta
 
-    from core.engine import Core
+    from core.conversation.engine import Core
 
     now = [NOW]
     core = Core(knowledge, store, outbox, clock=lambda: now[0])

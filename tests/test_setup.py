@@ -5,7 +5,7 @@ import shutil
 import pytest
 
 from cli.setup import Invalid, hours, phone, setup
-from core.checks import check
+from core.content.checks import check
 from core.content import load_library
 from tests.conftest import CONTENT, TODAY
 

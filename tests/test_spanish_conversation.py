@@ -3,7 +3,7 @@ a booking to confirmation, a request for a person, an urgent message. Every text
 reads is Spanish; what staff read stays English and says the client speaks Spanish."""
 
 from core.events import Reply, ReplyKind
-from core.language import read_language
+from core.understanding.language import read_language
 from tests.conftest import press, say, staff, to_client, to_desk
 
 ENGLISH_BUTTON = "English"

@@ -4,7 +4,7 @@ import shutil
 
 import pytest
 
-from core.checks import DRAFT, check
+from core.content.checks import DRAFT, check
 from core.content import load_library
 from tests.conftest import CONTENT, TODAY, edit, line_of
 
@@ -58,7 +58,7 @@ def test_an_answer_still_a_placeholder_is_a_draft(content):
 
 async def test_clients_never_see_a_draft(tmp_path):
     from cli.compose import build_core
-    from core.storage import Store
+    from core.storage.store import Store
     from tests.conftest import button_event
 
     content = tmp_path / "content"

@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from core.records import TRANSCRIPT_TURNS, Conversation, Unanswered
-from core.storage import StorageError, Store
+from core.storage.records import TRANSCRIPT_TURNS, Conversation, Unanswered
+from core.storage.store import StorageError, Store
 from tests.conftest import ROOT
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -101,8 +101,8 @@ def test_a_crash_during_a_file_write_leaves_the_previous_version(tmp_path, monke
 CRASHING_WRITER = """
 import asyncio, sys
 from datetime import datetime, UTC
-from core.records import Conversation
-from core.storage import Store
+from core.storage.records import Conversation
+from core.storage.store import Store
 
 async def main():
     store = Store(sys.argv[1])

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from core.engine import Core
+from core.conversation.engine import Core
 from core.events import Event, ReplyKind
-from core.journal import Journal
-from core.jsonfile import AtomicJSONStorage
-from core.records import Conversation
-from core.storage import StorageError, Store
+from core.storage.journal import Journal
+from core.storage.jsonfile import AtomicJSONStorage
+from core.storage.records import Conversation
+from core.storage.store import StorageError, Store
 from tests.conftest import NOW, ticking
 from tests.storage_helpers import Client, book, edit_record, kill, says, settle
 
@@ -39,7 +39,7 @@ def fail_background_writes(monkeypatch, times: int | None = None) -> None:
 
 
 def storage_errors(caplog) -> list[logging.LogRecord]:
-    return [r for r in caplog.records if r.name == "core.storage" and r.levelno == logging.ERROR]
+    return [r for r in caplog.records if r.name == "core.storage.store" and r.levelno == logging.ERROR]
 
 
 # -- a checkpoint that cannot write ---------------------------------------------------------
@@ -289,9 +289,9 @@ async def test_a_storage_problem_reaches_the_staff_desk(knowledge, tmp_path):
     import asyncio
 
     from cli.compose import running, storage_problems_to
-    from core.engine import Core
+    from core.conversation.engine import Core
     from core.outbox import STAFF_DESK, LogOutbox
-    from core.storage import Store
+    from core.storage.store import Store
 
     outbox = LogOutbox()
     core = Core(knowledge, Store(tmp_path / "data", fsync=False, on_failure=storage_problems_to(outbox)), outbox)

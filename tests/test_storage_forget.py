@@ -3,8 +3,8 @@ under the data folder (journal and set-aside data included) says anything about 
 
 from datetime import timedelta
 
-from core.engine import Core
-from core.storage import Store
+from core.conversation.engine import Core
+from core.storage.store import Store
 from tests.conftest import NOW, ticking
 from tests.storage_helpers import Client, Clock, WriterGate, book, presses, says, settle, staff, traces
 

@@ -5,11 +5,11 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from core.engine import Core
+from core.conversation.engine import Core
 from core.events import ReplyKind
-from core.jsonfile import AtomicJSONStorage
-from core.records import BookingRequest
-from core.storage import Store
+from core.storage.jsonfile import AtomicJSONStorage
+from core.storage.records import BookingRequest
+from core.storage.store import Store
 from tests.conftest import NOW, ticking
 from tests.storage_helpers import Client, Clock, WriterGate, kill, says
 

@@ -7,7 +7,7 @@ from telegram import Update
 from telegram.error import BadRequest, Forbidden
 
 from bots.telegram.app import TelegramBot
-from core.engine import Core
+from core.conversation.engine import Core
 from core.events import Address, Attachment, Event, Reply, ReplyKind, ThreadMark
 from core.outbox import PlatformOutbox
 from core.settings import DeskSettings, TelegramSettings

@@ -9,7 +9,7 @@ import pytest
 from telegram import Update
 
 from bots.telegram.app import TelegramBot
-from core.engine import Core
+from core.conversation.engine import Core
 from core.outbox import LogOutbox
 from core.settings import TelegramSettings
 from tests.conftest import NOW

@@ -5,12 +5,12 @@ import shutil
 
 import pytest
 
-from core.checks import _markdown_problems
+from core.content.checks import _markdown_problems
 from core.content import ContentErrors, load_library
-from core.engine import Core
-from core.knowledge import Knowledge
+from core.conversation.engine import Core
+from core.understanding.knowledge import Knowledge
 from core.outbox import LogOutbox
-from core.translation_checks import translation_problems
+from core.content.translation_checks import translation_problems
 from tests.conftest import CONTENT, edit, line_of, say, ticking
 
 

@@ -9,9 +9,9 @@ import shutil
 import pytest
 
 from core.content import load_library
-from core.engine import Core
+from core.conversation.engine import Core
 from core.events import ReplyKind
-from core.knowledge import Knowledge
+from core.understanding.knowledge import Knowledge
 from core.outbox import LogOutbox
 from core.understanding.classes import Kind, outcome_classes
 from core.understanding.decide import Outcome, decide

@@ -21,10 +21,10 @@ from bots.discord.convert import (ALLOWED_MENTIONS, PLATFORM, file_kind, form_va
                                   strip_mention, to_messages)
 from bots.discord.delivery import Delivery
 from bots.discord.translator import CommandTranslator
-from core.engine import Core
+from core.conversation.engine import Core
 from core.events import Address, Attachment, Event, Reply, ReplyKind
 from core.settings import DeskSettings, DiscordSettings
-from core.text import escape_markdown
+from core.understanding.text import escape_markdown
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import discord
 from discord import app_commands
 
-from core.commands import desk_commands
+from core.conversation.commands import desk_commands
 from core.settings import DiscordSettings
 
 EVERYWHERE = app_commands.AppCommandContext(guild=True, dm_channel=True, private_channel=False)

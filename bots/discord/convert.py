@@ -17,7 +17,7 @@ import discord
 from bots.discord.components import view_for
 from bots.markdown import Style, render
 from core.events import Attachment, Event, Reply
-from core.text import split_message
+from core.understanding.text import split_message
 
 PLATFORM = "discord"
 LIMIT = 2000

@@ -12,8 +12,8 @@ from __future__ import annotations
 import discord
 from discord import app_commands
 
-from core.engine import Core
-from core.commands import CLIENT, named
+from core.conversation.engine import Core
+from core.conversation.commands import CLIENT, named
 
 
 class CommandTranslator(app_commands.Translator):

@@ -24,8 +24,8 @@ from telegram.request import BaseRequest
 from bots.telegram.convert import PLATFORM, attachment, desk_event, to_event, to_messages
 from bots.telegram.delivery import SEND_ATTEMPTS, Delivery
 from bots.telegram.steps import TYPED, Settle, answer_tap, leaves_contact_step, picked
-from core.commands import desk_commands
-from core.engine import Core
+from core.conversation.commands import desk_commands
+from core.conversation.engine import Core
 from core.events import Address, Attachment, Event, Prompt, Reply
 from core.outbox import STAFF_DESK, Unreachable
 from core.settings import DeskSettings, TelegramSettings

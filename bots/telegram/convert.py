@@ -15,7 +15,7 @@ from telegram.constants import CallbackQueryLimit, MessageLimit, ParseMode
 
 from bots.markdown import PLAIN, Style, render
 from core.events import Attachment, Button, Event, Reply
-from core.text import split_message
+from core.understanding.text import split_message
 
 PLATFORM = "telegram"
 HTML = Style(bold=("<b>", "</b>"), italic=("<i>", "</i>"), escape=lambda s: html.escape(s, quote=False))

@@ -22,7 +22,7 @@ from bots.telegram.convert import OutgoingMessage, to_messages
 from core.events import Address, Attachment, Reply, ThreadMark
 from core.outbox import Unreachable
 from core.settings import DeskSettings
-from core.text import split_message
+from core.understanding.text import split_message
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

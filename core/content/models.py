@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from core.spanish_times import week_in_spanish
+from core.conversation.spanish_times import week_in_spanish
 
 PLACEHOLDER = re.compile(r"^\s*TODO\b", re.IGNORECASE)
 UNFINISHED_LINE = re.compile(r"^\s*(?:- )?TODO\b")

@@ -25,7 +25,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from core.text import STOPWORDS, stem
+from core.understanding.text import STOPWORDS, stem
 from core.understanding.classes import OutcomeClass
 from core.understanding.rounding import rounded
 from core.understanding.vocabulary import Vocabulary

@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
-from core.text import stem, words
+from core.understanding.text import stem, words
 
 
 class Hit(NamedTuple):

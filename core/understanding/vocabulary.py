@@ -16,7 +16,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 from spellchecker import SpellChecker
 
-from core.text import stem, words
+from core.understanding.text import stem, words
 
 MIN_LENGTH = 5
 """Short words are left alone both ways: "plus" must never become "pus"."""

@@ -15,12 +15,12 @@ import asyncio
 import logging
 from pathlib import Path
 
-from core.checks import review
+from core.content.checks import review
 from core.content import ContentError
-from core.engine import Core
+from core.conversation.engine import Core
 from core.events import Reply, ReplyKind
 from core.outbox import STAFF_DESK
-from core.text import escape_markdown
+from core.understanding.text import escape_markdown
 
 log = logging.getLogger(__name__)
 LISTED = 10

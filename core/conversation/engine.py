@@ -1,7 +1,7 @@
 """The core's front door: one event in, a list of replies out.
 
 A client's turn is read, routed and kept here: the order in which it is answered
-lives in core/routing.py. Staff messages from the desk go to core/handoff.py.
+lives in core/conversation/routing.py. Staff messages from the desk go to core/desk/handoff.py.
 """
 
 from __future__ import annotations
@@ -12,22 +12,22 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Protocol
 
-from core.booking import BookingFlow
-from core.commands import client_commands, desk_command, find
+from core.conversation.booking import BookingFlow
+from core.conversation.commands import client_commands, desk_command, find
 from core.events import Address, Event, Prompt, Reply, ReplyKind
-from core.handoff import DeskAction, Handoff, client_address, thread_address
-from core.knowledge import Knowledge
-from core.language import ENGLISH, follow
+from core.desk.handoff import DeskAction, Handoff, client_address, thread_address
+from core.understanding.knowledge import Knowledge
+from core.understanding.language import ENGLISH, follow
 from core.outbox import STAFF_DESK, Outbox
-from core.ratelimit import RateLimiter, Verdict
-from core.records import Conversation, Unanswered
-from core.redact import redact
-from core.routing import describe, route
+from core.conversation.ratelimit import RateLimiter, Verdict
+from core.storage.records import Conversation, Unanswered
+from core.storage.redact import redact
+from core.conversation.routing import describe, route
 from core.settings import CoreOptions
-from core.storage import Store
-from core.text import clean, escape_markdown
-from core.turn import TurnContext
-from core.turn_order import TurnOrder
+from core.storage.store import Store
+from core.understanding.text import clean, escape_markdown
+from core.conversation.turn import TurnContext
+from core.conversation.turn_order import TurnOrder
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """The "active flow" routing stage: input for a booking in progress.
 
 It sits after human handoff and before buttons, commands and intents (see
-core/routing.py). Safety triage runs first on anything typed mid-flow. Then the flow's own answers come
+core/conversation/routing.py). Safety triage runs first on anything typed mid-flow. Then the flow's own answers come
 first: "yes contact me" at the consent step is a yes, not a request for a
 person. Only what clearly is a question or a request (a question mark or
 word, a phrase such as "talk to a person", or a confident reading) interrupts:
@@ -10,12 +10,12 @@ it is answered, never stored as a field, and the client is offered to carry on.
 
 from __future__ import annotations
 
-from core import actions
-from core.answers import is_question, parse_contact
-from core.commands import parse_command
+from core.conversation import actions
+from core.conversation.answers import is_question, parse_contact
+from core.conversation.commands import parse_command
 from core.events import Reply, ReplyKind
-from core.text import clean
-from core.turn import TurnContext
+from core.understanding.text import clean
+from core.conversation.turn import TurnContext
 from core.understanding.decide import Decision, Outcome
 
 CANCEL_WORDS = {"cancel", "/cancel", "stop", "quit", "cancelar", "parar", "detener"}

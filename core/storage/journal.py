@@ -25,7 +25,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from core.records import BookingRequest, Conversation, Ticket, Unanswered
+from core.storage.records import BookingRequest, Conversation, Ticket, Unanswered
 
 log = logging.getLogger(__name__)
 

@@ -13,8 +13,8 @@ from functools import cache
 from pathlib import Path
 
 from core.content.models import Library
-from core.replies import Replies
-from core.text import STOPWORDS, plain, stem
+from core.conversation.replies import Replies
+from core.understanding.text import STOPWORDS, plain, stem
 from core.understanding.classes import outcome_classes
 from core.understanding.classifier import Classifier
 from core.understanding.decide import Decision, Outcome, decide

@@ -17,8 +17,8 @@ from datetime import datetime
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from core.records import Unanswered
-from core.text import content_words
+from core.storage.records import Unanswered
+from core.understanding.text import content_words
 
 SIMILAR = 80
 """Token-set similarity (0-100) above which two wordings are one question."""

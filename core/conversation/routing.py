@@ -26,14 +26,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from core import actions, client_requests
-from core.commands import CLIENT, named, parse_command
+from core.conversation import actions, client_requests
+from core.conversation.commands import CLIENT, named, parse_command
 from core.content.models import Library
 from core.events import Event, Reply
-from core.flow_stage import CANCEL_WORDS, flow_stage, offer_to_continue
-from core.labels import describe_press
-from core.text import MAX_INPUT_CHARS, clean
-from core.turn import TurnContext
+from core.conversation.flow_stage import CANCEL_WORDS, flow_stage, offer_to_continue
+from core.conversation.labels import describe_press
+from core.understanding.text import MAX_INPUT_CHARS, clean
+from core.conversation.turn import TurnContext
 from core.understanding.decide import Outcome
 
 log = logging.getLogger(__name__)

@@ -7,7 +7,7 @@ so presses are remembered and relayed by their label.
 
 from __future__ import annotations
 
-from core import actions
+from core.conversation import actions
 from core.content.models import Library
 
 

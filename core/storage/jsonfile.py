@@ -29,8 +29,8 @@ from tinydb import Query, TinyDB
 from tinydb import table as tinydb_table
 from tinydb.storages import Storage
 
-from core.journal import Batch
-from core.records import Conversation, explain, stamp
+from core.storage.journal import Batch
+from core.storage.records import Conversation, explain, stamp
 
 log = logging.getLogger(__name__)
 

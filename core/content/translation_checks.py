@@ -17,7 +17,7 @@ from core.content import ContentError
 from core.content.loader import TOPICS_DIR, body_first_line, locate
 from core.content.models import TOPIC_FIELD, TOPIC_FIELDS, Library
 from core.content.translations import LANGUAGES, STAFF_ONLY, Translation, read_translation
-from core.language import NAMES
+from core.understanding.language import NAMES
 
 MarkdownCheck = Callable[[str], list[tuple[int, str]]]
 """(line offset, problem) for each piece of Markdown outside the supported subset."""

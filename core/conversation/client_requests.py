@@ -1,6 +1,6 @@
 """What a client can ask the bot to do, whichever way they ask: a button, a command, or words.
 
-The routing stages (core/routing.py) decide which of these a message is; each function
+The routing stages (core/conversation/routing.py) decide which of these a message is; each function
 here does it for the turn and returns the client's replies.
 """
 
@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import logging
 
-from core import actions
+from core.conversation import actions
 from core.events import Button, Reply, ReplyKind
-from core.commands import CLIENT, client_command, find
-from core.language import SPANISH, chosen
-from core.text import escape_markdown
-from core.turn import TurnContext
+from core.conversation.commands import CLIENT, client_command, find
+from core.understanding.language import SPANISH, chosen
+from core.understanding.text import escape_markdown
+from core.conversation.turn import TurnContext
 from core.understanding.decide import Decision, Outcome
 
 log = logging.getLogger(__name__)
@@ -43,7 +43,7 @@ def press(turn: TurnContext, action_id: str) -> list[Reply]:
 
 
 def command(turn: TurnContext, text: str) -> list[Reply]:
-    """A client's /command, dispatched through the command registry (core/commands.py)."""
+    """A client's /command, dispatched through the command registry (core/conversation/commands.py)."""
     found, rest = find(text, CLIENT)
     return found.handler(turn, rest) if found is not None else [turn.knowledge.replies.help()]
 

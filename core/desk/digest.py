@@ -20,12 +20,12 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from core.answers import show_contact
+from core.conversation.answers import show_contact
 from core.content import ContentError
 from core.events import Reply, ReplyKind
-from core.storage import Store
-from core.text import escape_markdown
-from core.unanswered_groups import Encode, group
+from core.storage.store import Store
+from core.understanding.text import escape_markdown
+from core.desk.unanswered_groups import Encode, group
 
 log = logging.getLogger(__name__)
 TOP_QUESTIONS = 5

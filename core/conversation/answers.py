@@ -14,7 +14,7 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
 from core.events import Button
-from core.text import STOPWORDS, stem, words
+from core.understanding.text import STOPWORDS, stem, words
 
 REGION = "US"
 NAME_WORDS = 6

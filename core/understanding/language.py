@@ -21,8 +21,8 @@ from functools import cache
 from lingua import Language, LanguageDetector, LanguageDetectorBuilder
 
 from core.events import Event
-from core.records import Conversation
-from core.text import words
+from core.storage.records import Conversation
+from core.understanding.text import words
 
 ENGLISH = "en"
 SPANISH = "es"

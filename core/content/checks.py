@@ -19,18 +19,18 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 from pydantic import BaseModel
 
-import core.engine  # noqa: F401 - declares the client commands
-from core import actions
-from core.commands import client_commands
+import core.conversation.engine  # noqa: F401 - declares the client commands
+from core.conversation import actions
+from core.conversation.commands import client_commands
 from core.content import ContentError, ContentErrors, load_library
 from core.content.loader import body_first_line, locate
 from core.content.models import TOPIC_FIELD, TOPIC_FIELDS, Library, is_placeholder
 from core.events import MAX_ACTION_BYTES
 from core.understanding.classes import SAFETY, Kind, outcome_classes
 from core.understanding.decide import Decision, Outcome
-from core.knowledge import Knowledge
-from core.text import split_message
-from core.translation_checks import translation_problems
+from core.understanding.knowledge import Knowledge
+from core.understanding.text import split_message
+from core.content.translation_checks import translation_problems
 
 READABLE = 1200
 """Longer than this, an answer is more than a screenful on a phone: better split into topics."""
@@ -191,7 +191,7 @@ def _labels(root: Path, library: Library) -> list[ContentError]:
 
 
 def _commands(root: Path, library: Library) -> list[ContentError]:
-    """``commands:`` describes the bot's client commands (declared in ``core/commands.py``'s
+    """``commands:`` describes the bot's client commands (declared in ``core/conversation/commands.py``'s
     registry) for the chat apps' menus: a command the bot lacks is never listed, and one
     without a line is left out of the menus."""
     file = f"{root.name}/messages.yaml"

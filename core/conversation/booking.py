@@ -14,14 +14,14 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from core import actions
-from core.answers import looks_like_name, mentioned, parse_contact, pick, show_contact, yes_or_no
+from core.conversation import actions
+from core.conversation.answers import looks_like_name, mentioned, parse_contact, pick, show_contact, yes_or_no
 from core.content.models import BookingMessages, Library, is_placeholder
 from core.events import Button, Event, FormField, Prompt, Reply, ReplyKind
-from core.language import ENGLISH, NAMES
-from core.records import BookingRequest, Conversation, Draft
-from core.spanish_times import in_english
-from core.text import escape_markdown
+from core.understanding.language import ENGLISH, NAMES
+from core.storage.records import BookingRequest, Conversation, Draft
+from core.conversation.spanish_times import in_english
+from core.understanding.text import escape_markdown
 
 STEPS = ("name", "contact", "times", "concerns", "consent")
 TYPED_STEPS = ("name", "contact", "times", "other", "concerns")

@@ -14,17 +14,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from core import actions as action_ids
-from core.answers import show_contact
+from core.conversation import actions as action_ids
+from core.conversation.answers import show_contact
 from core.content.models import Library
-from core.commands import desk_command, find, help_text, named, parse_command
+from core.conversation.commands import desk_command, find, help_text, named, parse_command
 from core.events import Address, Button, Event, Reply, ReplyKind, ThreadMark
-from core.hours import is_open, next_opening
-from core.language import ENGLISH, NAMES, SPANISH
-from core.records import Conversation, Ticket, TranscriptLine
-from core.spanish_times import opening
-from core.storage import Store
-from core.text import escape_markdown
+from core.desk.hours import is_open, next_opening
+from core.understanding.language import ENGLISH, NAMES, SPANISH
+from core.storage.records import Conversation, Ticket, TranscriptLine
+from core.conversation.spanish_times import opening
+from core.storage.store import Store
+from core.understanding.text import escape_markdown
 
 Reason = Literal["asked", "fallback", "medical", "urgent", "appointment"]
 CARD_TURNS = 6

@@ -26,10 +26,10 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from core import journal
-from core.journal import Batch, Journal, journal_files
-from core.jsonfile import DataFiles, Quarantine, StorageError, remove_leftovers, segment_name
-from core.records import BookingRequest, Conversation, Ticket, Unanswered, explain, stamp
+from core.storage import journal
+from core.storage.journal import Batch, Journal, journal_files
+from core.storage.jsonfile import DataFiles, Quarantine, StorageError, remove_leftovers, segment_name
+from core.storage.records import BookingRequest, Conversation, Ticket, Unanswered, explain, stamp
 
 log = logging.getLogger(__name__)
 

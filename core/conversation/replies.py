@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from core import actions
+from core.conversation import actions
 from core.content.models import Library, Section
 from core.events import Button, Reply, ReplyKind
 from core.understanding.classifier import Score

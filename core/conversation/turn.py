@@ -11,21 +11,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from core.booking import BookingFlow
+from core.conversation.booking import BookingFlow
 from core.events import Event, Reply
-from core.handoff import DeskAction, Handoff
-from core.knowledge import Knowledge
-from core.records import BookingRequest, Conversation
+from core.desk.handoff import DeskAction, Handoff
+from core.understanding.knowledge import Knowledge
+from core.storage.records import BookingRequest, Conversation
 from core.settings import CoreOptions
-from core.storage import Store
-from core.text import clean
+from core.storage.store import Store
+from core.understanding.text import clean
 from core.understanding.decide import Decision
 
 
 @dataclass
 class TurnContext:
     """What handling one event works with and leaves behind (not the stored transcript line,
-    which is :class:`core.records.TranscriptLine`)."""
+    which is :class:`core.storage.records.TranscriptLine`)."""
 
     knowledge: Knowledge
     event: Event

@@ -1,0 +1,1 @@
+"""Where conversations, bookings and tickets live: TinyDB files behind a write-ahead journal."""
