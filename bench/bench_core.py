@@ -24,28 +24,27 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import random
-import statistics
-import tempfile
-import time
-from types import MappingProxyType
-
 import os
+import random
 import resource
+import statistics
 import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
+from types import MappingProxyType
 
 from cli.accuracy import load_cases
 from core.content import load_library
 from core.content.models import Library, Menu, Section
 from core.conversation.engine import Core
-from core.events import Event
-from core.understanding.knowledge import Knowledge
-from core.outbox import LogOutbox
 from core.conversation.ratelimit import RateLimiter
+from core.events import Event
+from core.outbox import LogOutbox
 from core.settings import load_settings
 from core.storage.store import Store
+from core.understanding.knowledge import Knowledge
 
 SYLLABLES = ["ka", "lo", "mi", "ne", "ru", "sa", "to", "vi", "ze", "po", "qu", "fe"]
 
@@ -63,12 +62,14 @@ def scaled(library: Library, factor: int, seed: int = 7) -> Library:
         copies = {}
         for topic in library.topics.values():
             extra = [synthetic_word(rng) for _ in range(3)]
-            copies[f"{topic.id}-x{n}"] = topic.model_copy(update={
-                "id": f"{topic.id}-x{n}",
-                "examples": [f"{e} {rng.choice(extra)}" for e in topic.examples],
-                "keywords": [*topic.keywords, *extra],
-                "related": [f"{r}-x{n}" for r in topic.related],
-            })
+            copies[f"{topic.id}-x{n}"] = topic.model_copy(
+                update={
+                    "id": f"{topic.id}-x{n}",
+                    "examples": [f"{e} {rng.choice(extra)}" for e in topic.examples],
+                    "keywords": [*topic.keywords, *extra],
+                    "related": [f"{r}-x{n}" for r in topic.related],
+                }
+            )
         topics.update(copies)
         sections.append(Section(id=f"synthetic-{n}", button=f"More {n}", title=f"Synthetic {n}", topics=list(copies)))
     return library.model_copy(update={"topics": MappingProxyType(topics), "menu": Menu(sections=sections)})
@@ -95,8 +96,13 @@ async def latency(knowledge: Knowledge, questions: list[str], rounds: int, new: 
                 wall.append(time.perf_counter() - start)
                 cpu.append(time.process_time() - start_cpu)
         await core.store.aclose()
-    return {"p50": percentile(wall, 50) * 1e3, "p99": percentile(wall, 99) * 1e3, "n": len(wall),
-            "cpu p50": percentile(cpu, 50) * 1e3, "cpu p99": percentile(cpu, 99) * 1e3}
+    return {
+        "p50": percentile(wall, 50) * 1e3,
+        "p99": percentile(wall, 99) * 1e3,
+        "n": len(wall),
+        "cpu p50": percentile(cpu, 50) * 1e3,
+        "cpu p99": percentile(cpu, 99) * 1e3,
+    }
 
 
 def forget_vectors(knowledge: Knowledge) -> None:
@@ -119,8 +125,9 @@ def startup(cache_dir: str) -> tuple[float, float]:
     """Seconds from a bare interpreter to a loaded core (imports, content, model, example
     vectors), and that process's peak memory in MB."""
     env = {**os.environ, "MEDSPA_CACHE_DIR": cache_dir}
-    out = subprocess.run([sys.executable, "-c", STARTUP], env=env, capture_output=True, text=True, check=True,
-                         cwd=Path(__file__).resolve().parent.parent)
+    out = subprocess.run(
+        [sys.executable, "-c", STARTUP], env=env, capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parent.parent
+    )
     seconds, rss_kb = out.stdout.split()
     return float(seconds), int(rss_kb) / 1024
 
@@ -160,8 +167,10 @@ async def main() -> None:
     with tempfile.TemporaryDirectory() as cache:
         cold, _ = startup(cache)
         warm = [startup(cache) for _ in range(3)]
-    print(f"start-up to a ready core: {statistics.median(w[0] for w in warm):.2f} s with cached example vectors "
-          f"(median of 3), {cold:.2f} s without; peak memory (RSS) of that process {max(w[1] for w in warm):.0f} MB")
+    print(
+        f"start-up to a ready core: {statistics.median(w[0] for w in warm):.2f} s with cached example vectors "
+        f"(median of 3), {cold:.2f} s without; peak memory (RSS) of that process {max(w[1] for w in warm):.0f} MB"
+    )
 
     for factor in (1, 10):
         start = time.perf_counter()
@@ -171,18 +180,25 @@ async def main() -> None:
         new = await latency(knowledge, questions, args.rounds, new=True)
         repeated = await latency(knowledge, questions, args.rounds, new=False)
         for name, result in (("new messages", new), ("repeated messages, vectors remembered", repeated)):
-            print(f"latency {factor:>2}x content ({len(knowledge.library.topics)} topics), {name}: "
-                  f"p50 {result['p50']:.3f} ms  p99 {result['p99']:.3f} ms  "
-                  f"(CPU time p50 {result['cpu p50']:.3f} ms  p99 {result['cpu p99']:.3f} ms)  over {result['n']} messages")
+            print(
+                f"latency {factor:>2}x content ({len(knowledge.library.topics)} topics), {name}: "
+                f"p50 {result['p50']:.3f} ms  p99 {result['p99']:.3f} ms  "
+                f"(CPU time p50 {result['cpu p50']:.3f} ms  p99 {result['cpu p99']:.3f} ms)  over {result['n']} messages"
+            )
         print(f"index for {factor}x content built in {build * 1e3:.0f} ms")
 
     knowledge = Knowledge(library)
     for fsync in (True, False):
         runs = [await throughput(knowledge, questions, args.clients, args.messages, fsync) for _ in range(args.repeats)]
-        print(f"throughput, {args.clients} concurrent clients x {args.messages} messages, new messages, core + storage (fsync={'on' if fsync else 'off'}): "
-              f"median {statistics.median(runs):.0f} msg/s  (runs: {', '.join(f'{r:.0f}' for r in runs)})")
-    print(f"peak memory (RSS) of this benchmark process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB "
-          "(it held both content sizes at once)")
+        print(
+            f"throughput, {args.clients} concurrent clients x {args.messages} messages, new messages, "
+            f"core + storage (fsync={'on' if fsync else 'off'}): "
+            f"median {statistics.median(runs):.0f} msg/s  (runs: {', '.join(f'{r:.0f}' for r in runs)})"
+        )
+    print(
+        f"peak memory (RSS) of this benchmark process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB "
+        "(it held both content sizes at once)"
+    )
 
 
 if __name__ == "__main__":

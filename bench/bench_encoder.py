@@ -59,17 +59,21 @@ def main() -> None:
         encoder.encode_one(text)
         samples.append(time.perf_counter() - start)
         cpu.append(time.process_time() - start_cpu)
-    print(f"encode_one, threads={args.threads}: p50 {percentile(samples, 50) * 1e3:.2f} ms  "
-          f"p99 {percentile(samples, 99) * 1e3:.2f} ms  (CPU time p50 {percentile(cpu, 50) * 1e3:.2f} ms  "
-          f"p99 {percentile(cpu, 99) * 1e3:.2f} ms)  over {len(samples)} messages ({len(questions)} distinct)")
+    print(
+        f"encode_one, threads={args.threads}: p50 {percentile(samples, 50) * 1e3:.2f} ms  "
+        f"p99 {percentile(samples, 99) * 1e3:.2f} ms  (CPU time p50 {percentile(cpu, 50) * 1e3:.2f} ms  "
+        f"p99 {percentile(cpu, 99) * 1e3:.2f} ms)  over {len(samples)} messages ({len(questions)} distinct)"
+    )
 
     runs = []
     for _ in range(args.repeats):
         start = time.perf_counter()
         encoder.encode(messages)
         runs.append(len(messages) / (time.perf_counter() - start))
-    print(f"encode, {len(messages)} messages per call: median {statistics.median(runs):.0f} texts/s  "
-          f"(runs: {', '.join(f'{r:.0f}' for r in runs)})")
+    print(
+        f"encode, {len(messages)} messages per call: median {statistics.median(runs):.0f} texts/s  "
+        f"(runs: {', '.join(f'{r:.0f}' for r in runs)})"
+    )
     print(f"peak RSS: {rss_mb():.0f} MB  (before loading the model: {before:.0f} MB)")
 
 

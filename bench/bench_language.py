@@ -19,15 +19,16 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from core.understanding.language import ENGLISH, _detector, settle
 from lingua import Language
+
+from core.understanding.language import ENGLISH, _detector, settle
 
 DEV_SET = Path(__file__).resolve().parents[2] / "shared" / "eval" / "client-questions.jsonl"
 Detect = Callable[[str], str]
-ONE_OR_TWO_WORDS = [{"q": q, "lang": "es"} for q in ("hola", "gracias", "sí", "ayuda", "cita", "perfecto", "duele?", "buenas tardes",
-                                                    "precio?", "hablar con alguien")] + \
-                   [{"q": q, "lang": "en"} for q in ("hello", "hi", "thanks", "help", "book", "agent", "menu", "yes", "does it hurt",
-                                                    "price?")]
+ONE_OR_TWO_WORDS = [
+    {"q": q, "lang": "es"}
+    for q in ("hola", "gracias", "sí", "ayuda", "cita", "perfecto", "duele?", "buenas tardes", "precio?", "hablar con alguien")
+] + [{"q": q, "lang": "en"} for q in ("hello", "hi", "thanks", "help", "book", "agent", "menu", "yes", "does it hurt", "price?")]
 """The very short messages a chat opens with, where the development set has few examples."""
 
 
@@ -52,6 +53,7 @@ def langdetect_pick() -> Detect | None:
         except LangDetectException:
             return "en"
         return "es" if guesses.get("es", 0) > guesses.get("en", 0) else "en"
+
     return detect
 
 
@@ -62,7 +64,7 @@ def measure(name: str, detect: Detect, rows: list[dict], short: int) -> str:
     per_message = (time.perf_counter() - started) / len(rows) * 1000
     parts = []
     for label, keep in (("all", lambda r: True), (f"<= {short} words", lambda r: len(r["q"].split()) <= short)):
-        chosen = [(r, g) for r, g in zip(rows, got) if keep(r)]
+        chosen = [(r, g) for r, g in zip(rows, got, strict=True) if keep(r)]
         right = sum(r["lang"] == g for r, g in chosen)
         spanish = [(r, g) for r, g in chosen if r["lang"] == "es"]
         parts.append(f"{label}: {right}/{len(chosen)} (es {sum(g == 'es' for _, g in spanish)}/{len(spanish)})")
@@ -76,8 +78,10 @@ def main() -> None:
     args = parser.parse_args()
     rows = [json.loads(line) for line in args.path.read_text(encoding="utf-8").splitlines() if line.strip()]
     other = langdetect_pick()
-    for title, chosen in ((f"{len(rows)} messages from {args.path.name}", rows), (f"{len(ONE_OR_TWO_WORDS)} one- or two-word openers",
-                                                                                ONE_OR_TWO_WORDS)):
+    for title, chosen in (
+        (f"{len(rows)} messages from {args.path.name}", rows),
+        (f"{len(ONE_OR_TWO_WORDS)} one- or two-word openers", ONE_OR_TWO_WORDS),
+    ):
         print(f"{title}; right / total (Spanish ones read as Spanish)")
         print(measure("lingua", lingua_plain, chosen, args.short))
         print(measure("lingua + the bot's rule", bot_rule, chosen, args.short))

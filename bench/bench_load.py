@@ -19,13 +19,13 @@ from datetime import UTC, datetime
 
 from core.content import load_library
 from core.conversation.engine import Core
-from core.events import Event
-from core.understanding.knowledge import Knowledge
-from core.outbox import LogOutbox
 from core.conversation.ratelimit import RateLimiter
-from core.storage.records import Conversation
+from core.events import Event
+from core.outbox import LogOutbox
 from core.settings import load_settings
+from core.storage.records import Conversation
 from core.storage.store import Store
+from core.understanding.knowledge import Knowledge
 
 FAQ = ["downtime??", "does it hurt", "how often should i come", "acne scars", "aftercare?", "what is microneedling"]
 BOOKING = ["book", "{name}", "client{n}@example.com", "book:time:any", "book:concerns-done", "book:consent:yes", "book:confirm"]
@@ -58,7 +58,9 @@ async def run_load(knowledge: Knowledge, clients: int, length: int) -> None:
         async def client(n: int) -> None:
             for text, action in script(n, length):
                 start = time.perf_counter()
-                await core.handle(Event(platform="load", chat_id=str(n), user_id=str(n), display_name=client_name(n), text=text, action=action))
+                await core.handle(
+                    Event(platform="load", chat_id=str(n), user_id=str(n), display_name=client_name(n), text=text, action=action)
+                )
                 latencies.append(time.perf_counter() - start)
                 await asyncio.sleep(0)
 
@@ -68,8 +70,13 @@ async def run_load(knowledge: Knowledge, clients: int, length: int) -> None:
         problems = check_state(store, clients, length)
         await store.aclose()
     ordered = sorted(latencies)
-    print(f"load: {clients} clients x {length} messages = {len(latencies)} messages in {elapsed:.1f} s: {len(latencies) / elapsed:.0f} msg/s")
-    print(f"latency per message under load: p50 {statistics.median(ordered) * 1e3:.1f} ms  p99 {ordered[int(0.99 * (len(ordered) - 1))] * 1e3:.1f} ms")
+    print(
+        f"load: {clients} clients x {length} messages = {len(latencies)} messages in {elapsed:.1f} s: {len(latencies) / elapsed:.0f} msg/s"
+    )
+    print(
+        f"latency per message under load: p50 {statistics.median(ordered) * 1e3:.1f} ms  "
+        f"p99 {ordered[int(0.99 * (len(ordered) - 1))] * 1e3:.1f} ms"
+    )
     print(f"lost or mixed-up state: {len(problems)} problem(s)" + "".join(f"\n  {p}" for p in problems[:10]))
 
 
@@ -87,7 +94,9 @@ def check_state(store: Store, clients: int, length: int) -> list[str]:
     if {b.chat_id for b in store.bookings()} != expected:
         problems.append(f"{len(expected)} bookings expected, {len(store.bookings())} stored")
     for ticket in store.tickets():
-        if any(t.role == "client" and t.text.startswith("relay from") and t.text != f"relay from {ticket.chat_id}" for t in ticket.transcript):
+        if any(
+            t.role == "client" and t.text.startswith("relay from") and t.text != f"relay from {ticket.chat_id}" for t in ticket.transcript
+        ):
             problems.append(f"ticket #{ticket.id} holds another client's message")
     return problems
 
@@ -111,7 +120,7 @@ def write_cost(stored: int, samples: int = 500) -> float:
             conversation.remember("client", f"message {m}", now)
             start = time.perf_counter()
             store.save_conversation(conversation)
-            store._journal.sync_blocking()  # noqa: SLF001 - what commit() awaits, without an event loop
+            store._journal.sync_blocking()  # what commit() awaits, without an event loop
             times.append(time.perf_counter() - start)
         asyncio.run(store.aclose())
     return statistics.median(times)
@@ -126,8 +135,10 @@ def main() -> None:
     knowledge = Knowledge(load_library(load_settings().content.dir))
     asyncio.run(run_load(knowledge, args.clients, args.messages))
     small, large = (write_cost(n) for n in args.stored)
-    print(f"storage write cost: {small * 1e3:.3f} ms with {args.stored[0]:,} messages stored, {large * 1e3:.3f} ms with {args.stored[1]:,}"
-          f"  (ratio {large / small:.2f})")
+    print(
+        f"storage write cost: {small * 1e3:.3f} ms with {args.stored[0]:,} messages stored, {large * 1e3:.3f} ms with {args.stored[1]:,}"
+        f"  (ratio {large / small:.2f})"
+    )
 
 
 if __name__ == "__main__":

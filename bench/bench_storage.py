@@ -28,14 +28,14 @@ from pathlib import Path
 from bench.bench_load import BOOKING, client_name
 from core.content import load_library
 from core.conversation.engine import Core
-from core.events import Event
-from core.storage.jsonfile import DataFiles, Quarantine, segment_name, write_json
-from core.understanding.knowledge import Knowledge
-from core.outbox import LogOutbox
 from core.conversation.ratelimit import RateLimiter
-from core.storage.records import BookingRequest, Conversation
+from core.events import Event
+from core.outbox import LogOutbox
 from core.settings import load_settings
+from core.storage.jsonfile import DataFiles, Quarantine, segment_name, write_json
+from core.storage.records import BookingRequest, Conversation
 from core.storage.store import Store
+from core.understanding.knowledge import Knowledge
 
 NOW = datetime.now(UTC)
 RETENTION, BOOKING_RETENTION = timedelta(days=90), timedelta(days=365)
@@ -48,8 +48,16 @@ def fill(root: Path, conversations: int, bookings: int, segment_size: int = 100)
     for n in range(conversations):
         age = timedelta(days=120) if n % 10 == 0 else timedelta(days=100) if n % 3 == 0 else timedelta(days=2)
         start = NOW - age
-        conversation = Conversation(key=f"bench:{n}", platform="bench", chat_id=str(n), user_id=str(n), display_name=client_name(n),
-                                    started_at=start, updated_at=start, messages=20)
+        conversation = Conversation(
+            key=f"bench:{n}",
+            platform="bench",
+            chat_id=str(n),
+            user_id=str(n),
+            display_name=client_name(n),
+            started_at=start,
+            updated_at=start,
+            messages=20,
+        )
         for m in range(20):
             at = start + (NOW - start) * m / 20 if n % 10 else start
             conversation.remember("client" if m % 2 == 0 else "bot", f"message {m} from client {n}", at)
@@ -60,9 +68,19 @@ def fill(root: Path, conversations: int, bookings: int, segment_size: int = 100)
         for n in range(segment, min(segment + segment_size, bookings)):
             at = NOW - (timedelta(days=400) if n % 20 == 0 else timedelta(days=n % 300))
             docs[str(n - segment + 1)] = BookingRequest(
-                ref=f"MN-{n:04X}-BNCH", conversation=f"bench:{n}", platform="bench", chat_id=str(n), name=client_name(n),
-                contact=f"client{n}@example.com", contact_kind="email", times="any", concerns=["Pores"], consent=True,
-                created_at=at, updated_at=at).model_dump(mode="json")
+                ref=f"MN-{n:04X}-BNCH",
+                conversation=f"bench:{n}",
+                platform="bench",
+                chat_id=str(n),
+                name=client_name(n),
+                contact=f"client{n}@example.com",
+                contact_kind="email",
+                times="any",
+                concerns=["Pores"],
+                consent=True,
+                created_at=at,
+                updated_at=at,
+            ).model_dump(mode="json")
         write_json(files.booking_path(segment_name(segment // segment_size + 1)), {"bookings": docs})
 
 
@@ -90,14 +108,14 @@ async def traffic(knowledge: Knowledge, root: Path, args: argparse.Namespace) ->
     await warm_up(knowledge)
     store = Store(root, fsync=True, checkpoint_every=args.checkpoint_every)
     checkpoints: list[float] = []
-    write = store._files.write  # noqa: SLF001 - timed from outside, for the report
+    write = store._files.write  # timed from outside, for the report
 
     def timed_write(batch):
         start = time.perf_counter()
         write(batch)
         checkpoints.append(time.perf_counter() - start)
 
-    store._files.write = timed_write  # noqa: SLF001
+    store._files.write = timed_write
     core = Core(knowledge, store, LogOutbox(), limiter=RateLimiter(burst=1_000_000))
     rng, latencies, clients = random.Random(12), [], []
 
@@ -106,13 +124,17 @@ async def traffic(knowledge: Knowledge, root: Path, args: argparse.Namespace) ->
         key = rng.randrange(args.conversations) if returning else args.conversations + n
         for text, action in script(rng, n):
             start = time.perf_counter()
-            await core.handle(Event(platform="bench", chat_id=str(key), user_id=str(key), display_name=client_name(key), text=text, action=action))
+            await core.handle(
+                Event(platform="bench", chat_id=str(key), user_id=str(key), display_name=client_name(key), text=text, action=action)
+            )
             latencies.append(time.perf_counter() - start)
             await asyncio.sleep(rng.expovariate(1 / args.think))  # a person reading and typing
 
     purge_started = time.perf_counter()
     purge = asyncio.create_task(store.purge(NOW - RETENTION, NOW - BOOKING_RETENTION))
-    purge.add_done_callback(lambda _: print(f"retention purge: {purge.result():,} records deleted in {time.perf_counter() - purge_started:.1f} s"))
+    purge.add_done_callback(
+        lambda _: print(f"retention purge: {purge.result():,} records deleted in {time.perf_counter() - purge_started:.1f} s")
+    )
     sent, n = 0, 0
     while sent < args.messages or not purge.done():
         clients.append(asyncio.create_task(client(n)))
@@ -122,10 +144,14 @@ async def traffic(knowledge: Knowledge, root: Path, args: argparse.Namespace) ->
     await asyncio.gather(*clients)
     await store.aclose()
     ordered = sorted(latencies)
-    print(f"messages: {len(ordered):,} from {n:,} clients at about {args.rate:g} msg/s; {len(checkpoints)} checkpoints "
-          f"({statistics.median(checkpoints):.2f} s median, {max(checkpoints):.2f} s longest) and the purge ran meanwhile")
-    print(f"latency per message: p50 {statistics.median(ordered) * 1e3:.1f} ms  p99 {ordered[int(0.99 * (len(ordered) - 1))] * 1e3:.1f} ms"
-          f"  max {ordered[-1] * 1e3:.1f} ms")
+    print(
+        f"messages: {len(ordered):,} from {n:,} clients at about {args.rate:g} msg/s; {len(checkpoints)} checkpoints "
+        f"({statistics.median(checkpoints):.2f} s median, {max(checkpoints):.2f} s longest) and the purge ran meanwhile"
+    )
+    print(
+        f"latency per message: p50 {statistics.median(ordered) * 1e3:.1f} ms  p99 {ordered[int(0.99 * (len(ordered) - 1))] * 1e3:.1f} ms"
+        f"  max {ordered[-1] * 1e3:.1f} ms"
+    )
 
 
 def restart_times(root: Path, crashed_bookings: int) -> None:
@@ -135,17 +161,19 @@ def restart_times(root: Path, crashed_bookings: int) -> None:
     requests = store.bookings()
     for n in range(crashed_bookings):
         store.save_booking(requests[n % len(requests)].model_copy(update={"status": f"contacted {n}", "updated_at": NOW}))
-    store._journal.sync_blocking()  # noqa: SLF001 - then killed before any checkpoint
-    for fd, _ in store._journal._files:  # noqa: SLF001
+    store._journal.sync_blocking()  # then killed before any checkpoint
+    for fd, _ in store._journal._files:
         os.close(fd)
-    store._lockfile.close()  # noqa: SLF001
+    store._lockfile.close()
     start = time.perf_counter()
     store = Store(root, fsync=True)
     crashed = time.perf_counter() - start
     start = time.perf_counter()
     store.close()
-    print(f"restart with {len(requests):,} booking requests: {clean:.2f} s after a clean shutdown, {crashed:.2f} s after a crash with "
-          f"{crashed_bookings:,} booking changes in the journal (then {time.perf_counter() - start:.2f} s to checkpoint them)")
+    print(
+        f"restart with {len(requests):,} booking requests: {clean:.2f} s after a clean shutdown, {crashed:.2f} s after a crash with "
+        f"{crashed_bookings:,} booking changes in the journal (then {time.perf_counter() - start:.2f} s to checkpoint them)"
+    )
 
 
 def main() -> None:
@@ -162,8 +190,10 @@ def main() -> None:
         root = Path(tmp) / "data"
         start = time.perf_counter()
         fill(root, args.conversations, args.bookings)
-        print(f"data folder: {args.conversations:,} conversations and {args.bookings:,} booking requests written in "
-              f"{time.perf_counter() - start:.0f} s")
+        print(
+            f"data folder: {args.conversations:,} conversations and {args.bookings:,} booking requests written in "
+            f"{time.perf_counter() - start:.0f} s"
+        )
         asyncio.run(traffic(knowledge, root, args))
         restart_times(root, min(args.bookings, 8_400))
         print(f"set aside as damaged: {len(Store(root, readonly=True).set_aside())}")

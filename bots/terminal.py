@@ -107,8 +107,10 @@ async def chat(handle: Handler, stdin: TextIO = sys.stdin, stdout: TextIO = sys.
 
         await handle(event, deliver)
 
-    stdout.write("Chat with the clinic's bot. Type a question, a button number, or /quit to leave. (Español: /idioma)\n"
-                 "Staff desk: /staff <ticket> <text> answers as staff; /staff <ticket> /close closes the ticket.\n")
+    stdout.write(
+        "Chat with the clinic's bot. Type a question, a button number, or /quit to leave. (Español: /idioma)\n"
+        "Staff desk: /staff <ticket> <text> answers as staff; /staff <ticket> /close closes the ticket.\n"
+    )
     await show(Event(platform=PLATFORM, chat_id="local", user_id="local", text="/start", locale=locale))
     while True:
         stdout.write("\nyou> ")

@@ -59,8 +59,11 @@ def right(case: Case, reply: dict) -> bool:
     kind = reply.get("kind") or ""
     if case.kind == "answer":
         text = (reply.get("text") or "").lower()
-        return (kind == "answer" and (case.topic is None or reply.get("topic") == case.topic)
-                and (not case.must_mention_any or any(term.lower() in text for term in case.must_mention_any)))
+        return (
+            kind == "answer"
+            and (case.topic is None or reply.get("topic") == case.topic)
+            and (not case.must_mention_any or any(term.lower() in text for term in case.must_mention_any))
+        )
     if case.kind == "out_of_scope":
         return kind != "answer"
     return kind in RIGHT_KINDS[case.kind]
@@ -98,8 +101,12 @@ def load_cases(path: Path = QUESTIONS) -> list[Case]:
     """Cases from a YAML list or a JSON Lines file (extra fields, like a row's section, are ignored)."""
     text = path.read_text(encoding="utf-8")
     rows = [json.loads(line) for line in text.splitlines() if line.strip()] if path.suffix == ".jsonl" else yaml.safe_load(text)
-    return [Case(q=r["q"], kind=r["kind"], topic=r.get("topic"), must_mention_any=tuple(r.get("must_mention_any", ())),
-                 lang=r.get("lang", "en")) for r in rows]
+    return [
+        Case(
+            q=r["q"], kind=r["kind"], topic=r.get("topic"), must_mention_any=tuple(r.get("must_mention_any", ())), lang=r.get("lang", "en")
+        )
+        for r in rows
+    ]
 
 
 async def evaluate(core: Core, cases: list[Case]) -> Report:

@@ -46,10 +46,12 @@ def explain(knowledge: Knowledge, question: str) -> str:
     text = clean(question)
     decision = knowledge.read(text)
     scores = decision.scores or decide(knowledge.classifier, plain(text) or text).scores
-    lines = [f"words understood: {' '.join(knowledge.analyse(plain(text) or text).stems) or '(none)'}",
-             f"decided by:       {f'the phrase {decision.phrase!r}' if decision.phrase else 'the classifier'}",
-             f"decision:         {decision.outcome} {', '.join(decision.topics)} (confidence {decision.confidence:.2f})",
-             "outcomes:         score  semantic lexical  outcome  (closest example)"]
+    lines = [
+        f"words understood: {' '.join(knowledge.analyse(plain(text) or text).stems) or '(none)'}",
+        f"decided by:       {f'the phrase {decision.phrase!r}' if decision.phrase else 'the classifier'}",
+        f"decision:         {decision.outcome} {', '.join(decision.topics)} (confidence {decision.confidence:.2f})",
+        "outcomes:         score  semantic lexical  outcome  (closest example)",
+    ]
     for s in scores:
         lines.append(f"                  {s.score:.2f}   {s.semantic:.2f}     {s.lexical:.2f}    {s.class_id}  ({s.example})")
     return "\n".join(lines)

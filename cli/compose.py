@@ -10,16 +10,16 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import time, timedelta
 from pathlib import Path
 
-from core.content.checks import content_warnings
 from core.content import ContentError, ContentErrors, load_library
-from core.desk.digest import send_daily
-from core.conversation.engine import Core
-from core.events import Reply, ReplyKind
-from core.understanding.knowledge import Knowledge
-from core.outbox import STAFF_DESK, LogOutbox, Outbox
+from core.content.checks import content_warnings
 from core.content.reload import ContentReloader
+from core.conversation.engine import Core
+from core.desk.digest import send_daily
+from core.events import Reply, ReplyKind
+from core.outbox import STAFF_DESK, LogOutbox, Outbox
 from core.settings import Settings
 from core.storage.store import Store
+from core.understanding.knowledge import Knowledge
 from core.understanding.text import escape_markdown
 
 
@@ -48,8 +48,9 @@ def storage_problems_to(outbox: Outbox) -> Callable[[str], None]:
     sending: set[asyncio.Task] = set()
 
     def tell_desk(problem: str) -> None:
-        task = asyncio.get_running_loop().create_task(outbox.send(
-            STAFF_DESK, Reply(kind=ReplyKind.NOTICE, text=f"Storage problem: {escape_markdown(problem)}")))
+        task = asyncio.get_running_loop().create_task(
+            outbox.send(STAFF_DESK, Reply(kind=ReplyKind.NOTICE, text=f"Storage problem: {escape_markdown(problem)}"))
+        )
         sending.add(task)
         task.add_done_callback(sending.discard)
 
@@ -68,12 +69,19 @@ async def purge_daily(core: Core) -> None:
 
 def daily_digest(core: Core, content_dir: Path, at: time) -> Awaitable[None]:
     """The digest's schedule, reading whatever content the core serves at each run."""
+
     async def warnings() -> list[ContentError]:
         return await asyncio.to_thread(content_warnings, content_dir, core.knowledge, core.clock().date())
 
-    return send_daily(core.store, lambda reply: core.outbox.send(STAFF_DESK, reply), at,
-                      zone=lambda: core.knowledge.library.clinic.hours.timezone, clock=core.clock,
-                      encode=lambda: core.knowledge.classifier.semantic.encoder.encode, warnings=warnings)
+    return send_daily(
+        core.store,
+        lambda reply: core.outbox.send(STAFF_DESK, reply),
+        at,
+        zone=lambda: core.knowledge.library.clinic.hours.timezone,
+        clock=core.clock,
+        encode=lambda: core.knowledge.classifier.semantic.encoder.encode,
+        warnings=warnings,
+    )
 
 
 class StartupError(Exception):
@@ -89,8 +97,13 @@ def load_knowledge(content_dir: Path) -> Knowledge:
 
 def build_core(content_dir: Path, store: Store, outbox: Outbox | None = None, settings: Settings | None = None) -> Core:
     settings = settings or Settings()
-    return Core(load_knowledge(content_dir), store, outbox or LogOutbox(), settings.core,
-                reloader=ContentReloader(content_dir, settings.content.reload_seconds))
+    return Core(
+        load_knowledge(content_dir),
+        store,
+        outbox or LogOutbox(),
+        settings.core,
+        reloader=ContentReloader(content_dir, settings.content.reload_seconds),
+    )
 
 
 class SecretFilter(logging.Filter):

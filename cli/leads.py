@@ -12,17 +12,20 @@ COLUMNS = ["ref", "created", "name", "contact", "contact_kind", "times", "concer
 
 def rows(requests: list[BookingRequest], zone: str) -> list[dict[str, str]]:
     """One row per request, times in the clinic's zone (``zone``, from clinic.yaml)."""
-    return [{
-        "ref": r.ref,
-        "created": local_time(r.created_at, zone),
-        "name": r.name,
-        "contact": show_contact(r.contact, r.contact_kind),
-        "contact_kind": r.contact_kind,
-        "times": r.times,
-        "concerns": ", ".join([*r.concerns, r.other] if r.other else r.concerns),
-        "platform": r.platform,
-        "status": r.status,
-    } for r in requests]
+    return [
+        {
+            "ref": r.ref,
+            "created": local_time(r.created_at, zone),
+            "name": r.name,
+            "contact": show_contact(r.contact, r.contact_kind),
+            "contact_kind": r.contact_kind,
+            "times": r.times,
+            "concerns": ", ".join([*r.concerns, r.other] if r.other else r.concerns),
+            "platform": r.platform,
+            "status": r.status,
+        }
+        for r in requests
+    ]
 
 
 def as_csv(table: list[dict[str, str]]) -> str:

@@ -17,11 +17,11 @@ from cli.ask import as_json, as_text, ask, ask_many, dumps, explain, scratch_dir
 from cli.compose import StartupError, build_core, configure_logging, load_knowledge, running, storage_problems_to
 from cli.serve import serve
 from cli.setup import setup
-from core.content.checks import DRAFT, as_dicts, check
 from core.content import ContentErrors, load_library
+from core.content.checks import DRAFT, as_dicts, check
+from core.desk.unanswered_groups import group
 from core.settings import Settings, SettingsError, load_settings
 from core.storage.store import StorageError, Store
-from core.desk.unanswered_groups import group
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -61,8 +61,14 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("data", help="list damaged data the bot set aside for repair; exit 1 if there is any")
 
     acc = sub.add_parser("accuracy", help="measure accuracy on a labelled question set")
-    acc.add_argument("--set", dest="questions", type=Path, default=accuracy.QUESTIONS, metavar="FILE",
-                     help="labelled set: YAML like tests/questions.yaml or JSON Lines like the client-question set")
+    acc.add_argument(
+        "--set",
+        dest="questions",
+        type=Path,
+        default=accuracy.QUESTIONS,
+        metavar="FILE",
+        help="labelled set: YAML like tests/questions.yaml or JSON Lines like the client-question set",
+    )
     acc.add_argument("--lang", help="only the messages in this language (en, es)")
     acc.add_argument("--content", type=Path, help="content folder (default: from settings)")
     acc.add_argument("--misses", action="store_true", help="list every question classed wrongly")

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from cli.spreadsheet import as_csv as spreadsheet_csv
 from cli.spreadsheet import local_time
-from core.understanding.knowledge import Knowledge
 from core.desk.unanswered_groups import Group
+from core.understanding.knowledge import Knowledge
 
 COLUMNS = ["count", "question", "other_wordings", "closest", "score", "add_example_to", "last_seen"]
 
@@ -20,15 +20,17 @@ def rows(groups: list[Group], knowledge: Knowledge) -> list[dict]:
     out = []
     for g in groups:
         best = knowledge.classifier.scores(g.example)[:1]
-        out.append({
-            "count": g.count,
-            "question": g.example,
-            "other_wordings": len(g.wordings) - 1,
-            "closest": best[0].class_id if best else "",
-            "score": round(best[0].score, 2) if best else 0.0,
-            "add_example_to": where_to_add(knowledge, best[0].class_id) if best else "",
-            "last_seen": local_time(g.last_seen, zone),
-        })
+        out.append(
+            {
+                "count": g.count,
+                "question": g.example,
+                "other_wordings": len(g.wordings) - 1,
+                "closest": best[0].class_id if best else "",
+                "score": round(best[0].score, 2) if best else 0.0,
+                "add_example_to": where_to_add(knowledge, best[0].class_id) if best else "",
+                "last_seen": local_time(g.last_seen, zone),
+            }
+        )
     return out
 
 

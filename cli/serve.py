@@ -58,8 +58,12 @@ def warn_unfilled(content: Path, library: Library) -> None:
     unfilled = unfilled_placeholders(root, library) + drafts(root, library)
     if unfilled:
         listed = "\n".join(f"  {p.file}:{p.line}: {p.field}: {p.message}" for p in unfilled)
-        log.warning("%d placeholder(s) or draft(s) in the content are not filled in yet; the bot leaves them out of its messages"
-                    " until they are:\n%s", len(unfilled), listed)
+        log.warning(
+            "%d placeholder(s) or draft(s) in the content are not filled in yet; the bot leaves them out of its messages"
+            " until they are:\n%s",
+            len(unfilled),
+            listed,
+        )
 
 
 async def serve(settings: Settings, content: Path) -> int:
@@ -74,7 +78,6 @@ async def serve(settings: Settings, content: Path) -> int:
     outbox = PlatformOutbox(desk_address=settings.desk.address)
     store = Store(settings.storage.dir, fsync=settings.storage.fsync, on_failure=storage_problems_to(outbox))
     core = build_core(content, store, outbox, settings)
-    outbox.on_unreachable = core.client_unreachable
     warn_unfilled(content, core.knowledge.library)
     bots: list[TelegramBot | DiscordBot] = []
     if telegram_token:

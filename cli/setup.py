@@ -19,8 +19,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
-from core.conversation.answers import parse_contact, show_contact
 from core.content.models import Clinic, is_placeholder
+from core.conversation.answers import parse_contact, show_contact
 
 Ask = Callable[[str], str]
 Say = Callable[[str], None]
@@ -55,11 +55,12 @@ def sentence(limit: int) -> Callable[[str], str]:
         if is_placeholder(text):
             raise Invalid("type the real value, not TODO")
         return text
+
     return check
 
 
 def hours(text: str) -> str:
-    """"closed", or a range in any usual spelling ("9-5", "9am-5:30pm", "09:00-17:00") as "09:00-17:00"."""
+    """ "closed", or a range in any usual spelling ("9-5", "9am-5:30pm", "09:00-17:00") as "09:00-17:00"."""
     text = text.strip().lower()
     if text == "closed":
         return text

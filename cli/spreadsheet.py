@@ -32,5 +32,5 @@ def as_csv(table: list[dict], columns: list[str]) -> str:
 
 
 def local_time(moment: datetime | None, zone: str) -> str:
-    """"2026-11-24 09:00 CST": the clinic's wall clock, with its zone."""
+    """ "2026-11-24 09:00 CST": the clinic's wall clock, with its zone."""
     return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M %Z") if moment else ""

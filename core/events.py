@@ -42,23 +42,18 @@ class Event(Frozen):
     display_name: str = ""
     text: str | None = None
     action: str | None = None
-    media_kind: str | None = Field(
-        default=None, description="What the client sent instead of (or with) text: photo, sticker, voice..."
-    )
+    media_kind: str | None = Field(default=None, description="What the client sent instead of (or with) text: photo, sticker, voice...")
     message_id: str | None = None
     media_file: Attachment | None = Field(
         default=None, description="That photo or document itself, where the adapter fetched it for the staff desk."
     )
-    from_desk: bool = Field(
-        default=False, description="Sent by staff in the configured staff desk; set only by adapters that checked it."
-    )
+    from_desk: bool = Field(default=False, description="Sent by staff in the configured staff desk; set only by adapters that checked it.")
     thread: str | None = Field(default=None, description="Desk thread (forum topic, Discord thread) the message is in.")
-    form: dict[str, str] | None = Field(
-        default=None, description="Several answers at once, e.g. from a Discord modal or select menu."
-    )
+    form: dict[str, str] | None = Field(default=None, description="Several answers at once, e.g. from a Discord modal or select menu.")
     channel: str | None = Field(
-        default=None, description="A shared channel the event came from (a Discord server channel); chat_id stays the "
-                                  "client's private chat, where anything personal is sent."
+        default=None,
+        description="A shared channel the event came from (a Discord server channel); chat_id stays the "
+        "client's private chat, where anything personal is sent.",
     )
     locale: str | None = Field(
         default=None, description="The language the client's app is set to (e.g. 'es', 'es-MX'), where the platform says."

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from core.events import Address, Reply
 
@@ -32,6 +32,14 @@ class Outbox(Protocol):
         ...
 
 
+@runtime_checkable
+class ReportsUnreachable(Protocol):
+    """An outbox that learns from its platforms when a client can no longer be reached; the
+    core hands it its handler when it is built, since the outbox exists before the core."""
+
+    def report_unreachable_to(self, handler: Callable[[Address], Awaitable[None]]) -> None: ...
+
+
 class Sender(Protocol):
     async def send_to(self, address: Address, reply: Reply) -> None: ...
 
@@ -50,8 +58,13 @@ class PlatformOutbox:
     platform, and the one registered for the desk's platform also opens ticket threads.
     """
 
-    def __init__(self, desk_address: Address | None = None, desk_platform: str | None = None,
-                 fallback: LogOutbox | None = None, on_unreachable: Callable[[Address], Awaitable[None]] | None = None) -> None:
+    def __init__(
+        self,
+        desk_address: Address | None = None,
+        desk_platform: str | None = None,
+        fallback: LogOutbox | None = None,
+        on_unreachable: Callable[[Address], Awaitable[None]] | None = None,
+    ) -> None:
         self.senders: dict[str, Sender] = {}
         self.desk_address = desk_address
         """Where messages for "the staff desk" in general go (lead cards, refused content changes)."""
@@ -65,6 +78,9 @@ class PlatformOutbox:
     def desk(self) -> DeskSender | None:
         """The adapter that opens ticket threads, once it has registered."""
         return self.senders.get(self.desk_platform) if self.desk_platform else None
+
+    def report_unreachable_to(self, handler: Callable[[Address], Awaitable[None]]) -> None:
+        self.on_unreachable = handler
 
     def register(self, platform: str, sender: Sender) -> None:
         self.senders[platform] = sender
@@ -81,7 +97,7 @@ class PlatformOutbox:
         except Unreachable:
             log.info("a %s chat can no longer be reached; a %s message was not delivered", address.platform, reply.kind)
             await self._unreachable(address)
-        except Exception:  # noqa: BLE001 - one failed delivery must not fail the client's turn
+        except Exception:  # one failed delivery must not fail the client's turn
             log.exception("could not deliver a %s message on %s", reply.kind, address.platform)
 
     async def _unreachable(self, address: Address) -> None:
@@ -89,7 +105,7 @@ class PlatformOutbox:
             return
         try:
             await self.on_unreachable(address)
-        except Exception:  # noqa: BLE001 - same rule: the turn that tried to deliver goes on
+        except Exception:  # same rule: the turn that tried to deliver goes on
             log.exception("could not act on an unreachable %s chat", address.platform)
 
     async def open_thread(self, title: str) -> Address:
@@ -97,7 +113,7 @@ class PlatformOutbox:
             return await self.fallback.open_thread(title)
         try:
             return await self.desk.open_thread(title)
-        except Exception:  # noqa: BLE001 - the ticket stays open; staff see it in the desk's main chat
+        except Exception:  # the ticket stays open; staff see it in the desk's main chat
             log.exception("could not open a desk thread")
             return await self.fallback.open_thread(title)
 

@@ -12,7 +12,6 @@ import tomllib
 from dataclasses import dataclass
 from datetime import time, timedelta
 from pathlib import Path
-
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
@@ -127,9 +126,13 @@ class Settings(Section):
 
     @property
     def core(self) -> CoreOptions:
-        return CoreOptions(booking_timeout=timedelta(hours=self.booking.timeout_hours), sign_with_name=self.handoff.sign_with_name,
-                           on_call=self.handoff.on_call, retention_days=self.privacy.retention_days,
-                           booking_days=self.privacy.booking_retention_days)
+        return CoreOptions(
+            booking_timeout=timedelta(hours=self.booking.timeout_hours),
+            sign_with_name=self.handoff.sign_with_name,
+            on_call=self.handoff.on_call,
+            retention_days=self.privacy.retention_days,
+            booking_days=self.privacy.booking_retention_days,
+        )
 
 
 class SettingsError(Exception):
@@ -164,4 +167,3 @@ def _resolve(settings: Settings, base: Path) -> Settings:
             "storage": settings.storage.model_copy(update={"dir": base / settings.storage.dir}),
         }
     )
-

@@ -15,14 +15,16 @@ from pathlib import Path
 
 import pytest
 
-from core.content.checks import check
 from core.content import ContentError, ContentErrors, load_library
+from core.content.checks import check
 from core.conversation.engine import Core
 from core.events import Event, Reply
-from core.storage.records import BookingRequest
-from core.understanding.knowledge import Knowledge
 from core.outbox import LogOutbox
+from core.storage.records import BookingRequest
 from core.storage.store import Store
+from core.understanding.knowledge import Knowledge
+
+pytest_plugins = ["tests.telegram_fake_api"]  # its fake Bot API fixture, `api`
 
 TEST_EMBEDDINGS = Path(__file__).resolve().parent / ".embeddings"
 os.environ.setdefault("MEDSPA_CACHE_DIR", str(TEST_EMBEDDINGS))
@@ -90,6 +92,7 @@ async def press(core: Core, action: str, chat: str = "c1") -> list[Reply]:
 
 # -- Content files: edits to a copy, and where things are in them ----------------------------------
 
+
 def edit(path, old, new):
     text = path.read_text()
     assert old in text, f"fixture text not found in {path.name}: {old!r}"
@@ -127,6 +130,7 @@ def checked(root: Path | str, today: date = TODAY) -> list[ContentError]:
 
 # -- The staff desk in the core ---------------------------------------------------------------------
 
+
 def staff(text=None, thread="1", name="Dana Smith", action=None):
     return Event(platform="desk", chat_id="staff", user_id="s1", display_name=name, text=text, action=action, thread=thread, from_desk=True)
 
@@ -141,13 +145,26 @@ def to_desk(outbox, thread="1"):
 
 def booking_request(**fields) -> BookingRequest:
     """A confirmed consultation request, as the store keeps it."""
-    base = dict(ref="MN-1", conversation="t:1", platform="telegram", chat_id="1", user_id="1", name="Ann", contact="+15015550147",
-                contact_kind="phone", times="Saturdays", concerns=["Pores"], consent=True,
-                created_at=datetime(2026, 11, 24, 15, 0, tzinfo=UTC), updated_at=datetime(2026, 11, 24, 15, 0, tzinfo=UTC))
+    base = dict(
+        ref="MN-1",
+        conversation="t:1",
+        platform="telegram",
+        chat_id="1",
+        user_id="1",
+        name="Ann",
+        contact="+15015550147",
+        contact_kind="phone",
+        times="Saturdays",
+        concerns=["Pores"],
+        consent=True,
+        created_at=datetime(2026, 11, 24, 15, 0, tzinfo=UTC),
+        updated_at=datetime(2026, 11, 24, 15, 0, tzinfo=UTC),
+    )
     return BookingRequest(**{**base, **fields})
 
 
 # -- Discord: a recorded-HTTP Discord and a ready client on the shared core -----------------------
+
 
 @pytest.fixture
 def recorder(monkeypatch):
@@ -171,6 +188,7 @@ async def client(core, recorder):
 
 
 # -- run.py's commands, in this process ----------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Ran:
@@ -207,5 +225,5 @@ def medspa(capsys, monkeypatch):
         return Ran(code, out, err)
 
     yield run
-    for logger, level in zip(loggers, levels):  # the commands configure logging as a process would
+    for logger, level in zip(loggers, levels, strict=True):  # the commands configure logging as a process would
         logger.setLevel(level)

@@ -18,15 +18,24 @@ from pathlib import Path
 
 from core.content import load_library
 from core.conversation.engine import Core, utcnow
-from core.events import Event
-from core.storage.jsonfile import AtomicJSONStorage
-from core.understanding.knowledge import Knowledge
-from core.outbox import LogOutbox
 from core.conversation.ratelimit import RateLimiter
+from core.events import Event
+from core.outbox import LogOutbox
+from core.storage.jsonfile import AtomicJSONStorage
 from core.storage.store import Store
+from core.understanding.knowledge import Knowledge
 
 CONTENT = Path(__file__).resolve().parent.parent / "content"
-BOOKING = ["book", "Ann Lee", "ann@example.com", "book:time:any", "book:concern:pores", "book:concerns-done", "book:consent:yes", "book:confirm"]
+BOOKING = [
+    "book",
+    "Ann Lee",
+    "ann@example.com",
+    "book:time:any",
+    "book:concern:pores",
+    "book:concerns-done",
+    "book:consent:yes",
+    "book:confirm",
+]
 FORGET = ["/forget", "forget:confirm"]
 
 
@@ -38,8 +47,9 @@ async def client(core: Core, name: str, forgets: bool) -> None:
         if step == FORGET[0]:
             print("FORGETTING", ref, flush=True)
         is_action = step == "book" or ":" in step
-        replies = await core.handle(Event(platform="crash", chat_id=name, user_id=name,
-                                          action=step if is_action else None, text=None if is_action else step))
+        replies = await core.handle(
+            Event(platform="crash", chat_id=name, user_id=name, action=step if is_action else None, text=None if is_action else step)
+        )
         if step == "book:confirm":
             ref = next(word.strip("*.") for r in replies for word in r.text.split() if word.strip("*.").startswith("MN-"))
             print("CONFIRMED", ref, flush=True)

@@ -77,8 +77,18 @@ class Recorder:
         if path == "/users/@me":
             return BOT
         if path == "/oauth2/applications/@me":
-            return {"id": APP_ID, "name": "Clinic", "description": "", "icon": None, "verify_key": "k", "bot_public": True,
-                    "bot_require_code_grant": False, "owner": user(1, "owner"), "flags": 0, "team": None}
+            return {
+                "id": APP_ID,
+                "name": "Clinic",
+                "description": "",
+                "icon": None,
+                "verify_key": "k",
+                "bot_public": True,
+                "bot_require_code_grant": False,
+                "owner": user(1, "owner"),
+                "flags": 0,
+                "team": None,
+            }
         if path.endswith("/commands") and method == "PUT":
             return [{**c, "id": str(next(_ids)), "application_id": APP_ID, "version": "1", "type": 1} for c in payload]
         if method == "POST" and path == "/users/@me/channels":
@@ -95,7 +105,10 @@ class Recorder:
             reply = {"interaction": {"id": interaction_id, "type": 2, "response_message_loading": payload.get("type") == 5}}
             if payload.get("type") == 4:
                 data = payload.get("data", {})
-                reply["resource"] = {"type": 4, "message": message(data.get("content", ""), author=BOT, components=data.get("components", []))}
+                reply["resource"] = {
+                    "type": 4,
+                    "message": message(data.get("content", ""), author=BOT, components=data.get("components", [])),
+                }
             return reply
         if method == "POST" and (path.endswith("/messages") or path.startswith("/webhooks/")):
             channel = path.split("/")[2] if path.startswith("/channels/") else str(DM_CHANNEL)
@@ -126,60 +139,184 @@ class FakeResponse:
         self.reason = "refused"
 
 
-def message(content: str, author: dict | None = None, channel_id: int = DM_CHANNEL, guild: bool = False,
-            components: list | None = None, roles: list[int] | None = None, **extra: Any) -> dict[str, Any]:
-    data = {"id": str(next(_ids)), "channel_id": str(channel_id), "author": author or user(), "content": content,
-            "timestamp": "2026-11-24T10:00:00+00:00", "edited_timestamp": None, "tts": False, "mention_everyone": False,
-            "mentions": [], "mention_roles": [], "attachments": [], "embeds": [], "pinned": False, "type": 0,
-            "components": components or [], **extra}
+def message(
+    content: str,
+    author: dict | None = None,
+    channel_id: int = DM_CHANNEL,
+    guild: bool = False,
+    components: list | None = None,
+    roles: list[int] | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    data = {
+        "id": str(next(_ids)),
+        "channel_id": str(channel_id),
+        "author": author or user(),
+        "content": content,
+        "timestamp": "2026-11-24T10:00:00+00:00",
+        "edited_timestamp": None,
+        "tts": False,
+        "mention_everyone": False,
+        "mentions": [],
+        "mention_roles": [],
+        "attachments": [],
+        "embeds": [],
+        "pinned": False,
+        "type": 0,
+        "components": components or [],
+        **extra,
+    }
     if guild:
         data["guild_id"] = str(GUILD_ID)
-        data["member"] = {"roles": [str(r) for r in roles or []], "joined_at": "2026-01-01T00:00:00+00:00", "deaf": False,
-                          "mute": False, "flags": 0}
+        data["member"] = {
+            "roles": [str(r) for r in roles or []],
+            "joined_at": "2026-01-01T00:00:00+00:00",
+            "deaf": False,
+            "mute": False,
+            "flags": 0,
+        }
     return data
 
 
 def thread(name: str = "ticket") -> dict[str, Any]:
-    return {"id": str(DESK_THREAD), "type": 11, "guild_id": str(GUILD_ID), "parent_id": str(DESK_CHANNEL), "name": name,
-            "owner_id": APP_ID, "message_count": 0, "member_count": 1, "rate_limit_per_user": 0,
-            "thread_metadata": {"archived": False, "auto_archive_duration": 10080, "archive_timestamp": "2026-11-24T10:00:00+00:00",
-                                "locked": False}}
+    return {
+        "id": str(DESK_THREAD),
+        "type": 11,
+        "guild_id": str(GUILD_ID),
+        "parent_id": str(DESK_CHANNEL),
+        "name": name,
+        "owner_id": APP_ID,
+        "message_count": 0,
+        "member_count": 1,
+        "rate_limit_per_user": 0,
+        "thread_metadata": {
+            "archived": False,
+            "auto_archive_duration": 10080,
+            "archive_timestamp": "2026-11-24T10:00:00+00:00",
+            "locked": False,
+        },
+    }
 
 
 def ready() -> dict[str, Any]:
-    return {"v": 10, "user": BOT, "guilds": [{"id": str(GUILD_ID), "unavailable": True}], "session_id": "s",
-            "resume_gateway_url": "wss://gateway.invalid", "application": {"id": APP_ID, "flags": 0}, "private_channels": []}
+    return {
+        "v": 10,
+        "user": BOT,
+        "guilds": [{"id": str(GUILD_ID), "unavailable": True}],
+        "session_id": "s",
+        "resume_gateway_url": "wss://gateway.invalid",
+        "application": {"id": APP_ID, "flags": 0},
+        "private_channels": [],
+    }
+
+
+def _text_channel(cid: int, name: str) -> dict[str, Any]:
+    return {
+        "id": str(cid),
+        "type": 0,
+        "name": name,
+        "position": 0,
+        "guild_id": str(GUILD_ID),
+        "permission_overwrites": [],
+        "nsfw": False,
+        "parent_id": None,
+    }
 
 
 def guild_create() -> dict[str, Any]:
-    channel = lambda cid, name: {"id": str(cid), "type": 0, "name": name, "position": 0, "guild_id": str(GUILD_ID),  # noqa: E731
-                                 "permission_overwrites": [], "nsfw": False, "parent_id": None}
-    return {"id": str(GUILD_ID), "name": "Clinic", "icon": None, "owner_id": "1", "features": [], "emojis": [], "stickers": [],
-            "roles": [{"id": str(GUILD_ID), "name": "@everyone", "permissions": "3072", "position": 0, "color": 0, "hoist": False,
-                       "managed": False, "mentionable": False},
-                      {"id": str(STAFF_ROLE), "name": "staff", "permissions": "3072", "position": 1, "color": 0, "hoist": False,
-                       "managed": False, "mentionable": True}],
-            "member_count": 1, "large": False, "unavailable": False, "threads": [], "voice_states": [], "presences": [],
-            "members": [{"user": BOT, "roles": [], "joined_at": "2026-01-01T00:00:00+00:00", "deaf": False, "mute": False, "flags": 0}],
-            "channels": [channel(SUPPORT_CHANNEL, "ask-the-clinic"), channel(OTHER_CHANNEL, "general"), channel(DESK_CHANNEL, "staff-desk")]}
+    return {
+        "id": str(GUILD_ID),
+        "name": "Clinic",
+        "icon": None,
+        "owner_id": "1",
+        "features": [],
+        "emojis": [],
+        "stickers": [],
+        "roles": [
+            {
+                "id": str(GUILD_ID),
+                "name": "@everyone",
+                "permissions": "3072",
+                "position": 0,
+                "color": 0,
+                "hoist": False,
+                "managed": False,
+                "mentionable": False,
+            },
+            {
+                "id": str(STAFF_ROLE),
+                "name": "staff",
+                "permissions": "3072",
+                "position": 1,
+                "color": 0,
+                "hoist": False,
+                "managed": False,
+                "mentionable": True,
+            },
+        ],
+        "member_count": 1,
+        "large": False,
+        "unavailable": False,
+        "threads": [],
+        "voice_states": [],
+        "presences": [],
+        "members": [{"user": BOT, "roles": [], "joined_at": "2026-01-01T00:00:00+00:00", "deaf": False, "mute": False, "flags": 0}],
+        "channels": [
+            _text_channel(SUPPORT_CHANNEL, "ask-the-clinic"),
+            _text_channel(OTHER_CHANNEL, "general"),
+            _text_channel(DESK_CHANNEL, "staff-desk"),
+        ],
+    }
 
 
-def interaction(kind: int, data: dict, channel_id: int = DM_CHANNEL, uid: int = 42, message_payload: dict | None = None,
-                roles: list[int] | None = None, locale: str = "en-US") -> dict[str, Any]:
-    payload = {"id": str(next(_ids)), "application_id": APP_ID, "type": kind, "token": f"tok{next(_ids)}", "version": 1,
-               "channel_id": str(channel_id), "data": data, "attachment_size_limit": 8_388_608, "locale": locale,
-               "app_permissions": "0", "entitlements": [], "authorizing_integration_owners": {}}
+def interaction(
+    kind: int,
+    data: dict,
+    channel_id: int = DM_CHANNEL,
+    uid: int = 42,
+    message_payload: dict | None = None,
+    roles: list[int] | None = None,
+    locale: str = "en-US",
+) -> dict[str, Any]:
+    payload = {
+        "id": str(next(_ids)),
+        "application_id": APP_ID,
+        "type": kind,
+        "token": f"tok{next(_ids)}",
+        "version": 1,
+        "channel_id": str(channel_id),
+        "data": data,
+        "attachment_size_limit": 8_388_608,
+        "locale": locale,
+        "app_permissions": "0",
+        "entitlements": [],
+        "authorizing_integration_owners": {},
+    }
     if channel_id == DM_CHANNEL:
         payload["channel"] = {"id": str(channel_id), "type": 1}
         payload["user"] = user(uid)
         payload["context"] = 1
     else:
         payload["guild_id"] = str(GUILD_ID)
-        payload["channel"] = {"id": str(channel_id), "type": 0, "guild_id": str(GUILD_ID), "name": "x", "position": 0,
-                              "permission_overwrites": [], "nsfw": False, "parent_id": None}
-        payload["member"] = {"user": user(uid), "roles": [str(r) for r in roles or []], "joined_at": "2026-01-01T00:00:00+00:00",
-                             "deaf": False, "mute": False,
-                             "permissions": "3072", "flags": 0}
+        payload["channel"] = {
+            "id": str(channel_id),
+            "type": 0,
+            "guild_id": str(GUILD_ID),
+            "name": "x",
+            "position": 0,
+            "permission_overwrites": [],
+            "nsfw": False,
+            "parent_id": None,
+        }
+        payload["member"] = {
+            "user": user(uid),
+            "roles": [str(r) for r in roles or []],
+            "joined_at": "2026-01-01T00:00:00+00:00",
+            "deaf": False,
+            "mute": False,
+            "permissions": "3072",
+            "flags": 0,
+        }
         payload["context"] = 0
     if message_payload is not None:
         payload["message"] = message_payload
@@ -192,8 +329,9 @@ def slash(name: str, options: list | None = None, **kw: Any) -> dict[str, Any]:
 
 def click(custom_id: str, label: str = "Button", **kw: Any) -> dict[str, Any]:
     components = [{"type": 1, "components": [{"type": 2, "style": 2, "label": label, "custom_id": custom_id}]}]
-    return interaction(3, {"custom_id": custom_id, "component_type": 2},
-                       message_payload=message("earlier reply", author=BOT, components=components), **kw)
+    return interaction(
+        3, {"custom_id": custom_id, "component_type": 2}, message_payload=message("earlier reply", author=BOT, components=components), **kw
+    )
 
 
 def _lives_with_a_view(task: asyncio.Task) -> bool:

@@ -43,7 +43,12 @@ class FakeBotApi:
             result = BOT_USER
         elif method == "sendMessage":
             self.sent.set()
-            result = {"message_id": next(_ids), "date": 0, "chat": {"id": int(params["chat_id"]), "type": "private"}, "text": params["text"]}
+            result = {
+                "message_id": next(_ids),
+                "date": 0,
+                "chat": {"id": int(params["chat_id"]), "type": "private"},
+                "text": params["text"],
+            }
         else:
             result = True
         return web.Response(text=json.dumps({"ok": True, "result": result}), content_type="application/json")

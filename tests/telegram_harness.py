@@ -9,8 +9,15 @@ from typing import Any
 
 from telegram.request import BaseRequest, RequestData
 
-BOT_USER = {"id": 999, "is_bot": True, "first_name": "ClinicBot", "username": "clinic_bot",
-            "can_join_groups": False, "can_read_all_group_messages": False, "supports_inline_queries": False}
+BOT_USER = {
+    "id": 999,
+    "is_bot": True,
+    "first_name": "ClinicBot",
+    "username": "clinic_bot",
+    "can_join_groups": False,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": False,
+}
 TOKEN = "123456:TEST"
 _ids = count(1000)
 
@@ -53,13 +60,21 @@ class RecordingRequest(BaseRequest):
         if method == "copyMessage":
             return {"message_id": next(_ids)}
         if method == "sendPhoto":
-            return {"message_id": next(_ids), "date": 0, "chat": {"id": int(params["chat_id"]), "type": "supergroup"},
-                    "photo": [{"file_id": "x", "file_unique_id": "y", "width": 1, "height": 1}]}
+            return {
+                "message_id": next(_ids),
+                "date": 0,
+                "chat": {"id": int(params["chat_id"]), "type": "supergroup"},
+                "photo": [{"file_id": "x", "file_unique_id": "y", "width": 1, "height": 1}],
+            }
         if method == "getFile":
             return {"file_id": params["file_id"], "file_unique_id": "u", "file_size": 11, "file_path": "photos/file_1.jpg"}
         if method in ("sendMessage", "editMessageText"):
-            return {"message_id": next(_ids), "date": 0, "chat": {"id": int(params["chat_id"]) if "chat_id" in params else 1, "type": "private"},
-                    "text": params.get("text", "")}
+            return {
+                "message_id": next(_ids),
+                "date": 0,
+                "chat": {"id": int(params["chat_id"]) if "chat_id" in params else 1, "type": "private"},
+                "text": params.get("text", ""),
+            }
         return True
 
     def sent(self, method: str = "sendMessage") -> list[dict[str, Any]]:
@@ -71,7 +86,7 @@ class RecordingRequest(BaseRequest):
 
     def message_ids(self, method: str = "sendMessage") -> list[int]:
         """The ids Telegram gave the messages sent so far."""
-        return [result["message_id"] for (name, _), result in zip(self.calls, self.results) if name == method]
+        return [result["message_id"] for (name, _), result in zip(self.calls, self.results, strict=True) if name == method]
 
 
 def user(uid: int = 42, first: str = "Ann") -> dict[str, Any]:
@@ -121,14 +136,18 @@ def as_received(html_text: str) -> dict[str, Any]:
     return {"text": parser.text, "entities": parser.entities} if parser.entities else {"text": parser.text}
 
 
-def callback_update(data: str, uid: int = 42, message_id: int = 77, text: str = "menu",
-                    buttons: dict[str, str] | None = None) -> dict[str, Any]:
+def callback_update(
+    data: str, uid: int = 42, message_id: int = 77, text: str = "menu", buttons: dict[str, str] | None = None
+) -> dict[str, Any]:
     """A tap on a button of the bot's message ``message_id``, whose ``text`` is the HTML it was sent
     with; ``buttons`` (callback data: label) is its inline keyboard, one button a row, as Telegram sends it back."""
     message = {"message_id": message_id, "date": 1_700_000_000, "chat": private_chat(uid), "from": BOT_USER, **as_received(text)}
     if buttons:
         message["reply_markup"] = {"inline_keyboard": [[{"text": label, "callback_data": data}] for data, label in buttons.items()]}
-    return {"update_id": next(_ids), "callback_query": {"id": str(next(_ids)), "from": user(uid), "chat_instance": "ci", "data": data, "message": message}}
+    return {
+        "update_id": next(_ids),
+        "callback_query": {"id": str(next(_ids)), "from": user(uid), "chat_instance": "ci", "data": data, "message": message},
+    }
 
 
 def edited(update: dict[str, Any], text: str) -> dict[str, Any]:

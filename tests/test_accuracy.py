@@ -14,8 +14,16 @@ from cli.accuracy import Case, evaluate, load_cases, right
 DEV_SET = Path(__file__).resolve().parents[2] / "shared" / "eval" / "client-questions.jsonl"
 BLIND_SET = Path(__file__).resolve().parent / "client-questions-blind.jsonl"
 
-OWN_FLOORS = {"answer": 0.95, "booking": 0.9, "human": 1.0, "medical": 1.0, "urgent": 1.0, "out_of_scope": 0.95,
-              "smalltalk": 1.0, "clinic": 1.0}
+OWN_FLOORS = {
+    "answer": 0.95,
+    "booking": 0.9,
+    "human": 1.0,
+    "medical": 1.0,
+    "urgent": 1.0,
+    "out_of_scope": 0.95,
+    "smalltalk": 1.0,
+    "clinic": 1.0,
+}
 BLIND_FLOORS = {"answer": 0.93, "booking": 0.8, "human": 1.0, "medical": 1.0, "urgent": 1.0, "out_of_scope": 0.95}
 DEV_FLOORS = {"answer": 0.95, "booking": 0.95, "human": 0.95, "medical": 1.0, "urgent": 1.0, "out_of_scope": 0.95}
 

@@ -6,11 +6,32 @@ from core.events import MAX_ACTION_BYTES
 
 
 def test_ids_are_the_strings_buttons_already_carry():
-    built = [actions.faq("downtime"), actions.section("benefits"), actions.language("es"), actions.forget("confirm"),
-             actions.book(), actions.book("confirm"), actions.book("concern", "pores"), actions.ticket("claim", 12),
-             actions.lead("contacted", "MN-AB12-CD34"), actions.MENU, actions.HUMAN]
-    assert built == ["faq:downtime", "menu:benefits", "lang:es", "forget:confirm", "book", "book:confirm", "book:concern:pores",
-                     "ticket:claim:12", "lead:contacted:MN-AB12-CD34", "menu", "human"]
+    built = [
+        actions.faq("downtime"),
+        actions.section("benefits"),
+        actions.language("es"),
+        actions.forget("confirm"),
+        actions.book(),
+        actions.book("confirm"),
+        actions.book("concern", "pores"),
+        actions.ticket("claim", 12),
+        actions.lead("contacted", "MN-AB12-CD34"),
+        actions.MENU,
+        actions.HUMAN,
+    ]
+    assert built == [
+        "faq:downtime",
+        "menu:benefits",
+        "lang:es",
+        "forget:confirm",
+        "book",
+        "book:confirm",
+        "book:concern:pores",
+        "ticket:claim:12",
+        "lead:contacted:MN-AB12-CD34",
+        "menu",
+        "human",
+    ]
     assert all(len(a.encode()) <= MAX_ACTION_BYTES for a in built)
 
 

@@ -31,8 +31,14 @@ async def test_the_whole_flow_stores_one_request_and_tells_client_and_staff(core
     assert summary.prompt.field == "summary"
     assert "- **Name:** Ann Lee" in summary.text and "- **Contact:** (501) 555-0123" in summary.text
     assert "Weekday mornings" in summary.text and "Pores, Scars & stretch marks" in summary.text
-    assert [b.action for b in summary.buttons] == ["book:confirm", "book:edit:name", "book:edit:contact", "book:edit:times",
-                                                   "book:edit:concerns", "book:cancel"]
+    assert [b.action for b in summary.buttons] == [
+        "book:confirm",
+        "book:edit:name",
+        "book:edit:contact",
+        "book:edit:times",
+        "book:edit:concerns",
+        "book:cancel",
+    ]
     [done] = await press(core, "book:confirm")
     [request] = store.bookings()
     assert request.ref in done.text and "TODO" not in done.text  # the phone and call-back time are still placeholders
@@ -160,7 +166,9 @@ async def test_safety_triage_still_runs_mid_flow(core):
 
 async def test_form_answers_several_fields_at_once(core, store):
     await press(core, "book")
-    [reply] = await core.handle(Event(platform="test", chat_id="c1", user_id="c1", form={"name": "Ann", "contact": "ann@example.com", "times": "Mondays"}))
+    [reply] = await core.handle(
+        Event(platform="test", chat_id="c1", user_id="c1", form={"name": "Ann", "contact": "ann@example.com", "times": "Mondays"})
+    )
     assert reply.prompt.field == "concerns"
     [reply] = await core.handle(Event(platform="test", chat_id="c1", user_id="c1", form={"concerns": "pores|firmness|bogus"}))
     assert store.conversation("test:c1").booking.concerns == ["pores", "firmness"]
@@ -177,15 +185,29 @@ def test_leads_command_lists_requests_as_text_and_csv(tmp_path, medspa):
     from core.storage.records import BookingRequest
 
     store = Store(tmp_path / "data", fsync=False)
-    request = BookingRequest(ref="MN-AAAA-BBBB", conversation="telegram:1", platform="telegram", chat_id="1", name="Ann, Lee",
-                             contact="+15015550123", contact_kind="phone", times="Mondays", concerns=["Pores"], consent=True,
-                             created_at=NOW, updated_at=NOW)
+    request = BookingRequest(
+        ref="MN-AAAA-BBBB",
+        conversation="telegram:1",
+        platform="telegram",
+        chat_id="1",
+        name="Ann, Lee",
+        contact="+15015550123",
+        contact_kind="phone",
+        times="Mondays",
+        concerns=["Pores"],
+        consent=True,
+        created_at=NOW,
+        updated_at=NOW,
+    )
     store.save_booking(request)
     store.save_booking(request)  # saved twice, listed once
     store.close()
     config = tmp_path / "config.toml"
     config.write_text(f'[storage]\ndir = "{tmp_path / "data"}"\n')
-    run = lambda *a: medspa("--config", config, "leads", *a)  # noqa: E731
+
+    def run(*a):
+        return medspa("--config", config, "leads", *a)
+
     text = run()
     assert text.returncode == 0 and text.stdout.count("MN-AAAA-BBBB") == 1 and "Ann, Lee <(501) 555-0123>" in text.stdout
     csv_lines = run("--csv").stdout.splitlines()

@@ -23,11 +23,7 @@ def test_no_core_module_imports_a_platform_library():
 
 
 def test_importing_the_whole_core_loads_no_platform_library():
-    modules = sorted(
-        ".".join(p.relative_to(ROOT).with_suffix("").parts)
-        for p in (ROOT / "core").rglob("*.py")
-        if p.name != "__init__.py"
-    )
+    modules = sorted(".".join(p.relative_to(ROOT).with_suffix("").parts) for p in (ROOT / "core").rglob("*.py") if p.name != "__init__.py")
     script = (
         "import importlib, sys\n"
         f"for m in {modules!r}: importlib.import_module(m)\n"

@@ -60,7 +60,11 @@ def test_unbalanced_bold(content):
 
 def test_long_answer_is_flagged_for_splitting(content):
     topic = content / "topics" / "pores.md"
-    edit(topic, "so your skin looks more **refined and polished**.", "so your skin looks more refined.\n\n" + ("Lorem ipsum dolor. " * 60 + "\n\n") * 3)
+    edit(
+        topic,
+        "so your skin looks more **refined and polished**.",
+        "so your skin looks more refined.\n\n" + ("Lorem ipsum dolor. " * 60 + "\n\n") * 3,
+    )
     [warning] = [p for p in problems(content, "warning") if p.field == "body"]
     assert "Discord will show it as 3 messages" in warning.message and warning.file == "content/topics/pores.md"
 
@@ -106,8 +110,15 @@ def test_topic_no_example_reaches(content, library):
     topic = content / "topics" / "pores.md"
     text = topic.read_text()
     borrowed = "".join(f"  - {e} please\n" for e in library.topics["downtime"].examples)
-    topic.write_text(text[: text.index("examples:")] + "examples:\n" + borrowed + text[text.index("keywords:"):].replace(
-        "keywords: [pore, pores, enlarged pores, large pores, big pores, open pores, shrink, minimize, minimise, refine, polished]", "keywords: []"))
+    topic.write_text(
+        text[: text.index("examples:")]
+        + "examples:\n"
+        + borrowed
+        + text[text.index("keywords:") :].replace(
+            "keywords: [pore, pores, enlarged pores, large pores, big pores, open pores, shrink, minimize, minimise, refine, polished]",
+            "keywords: []",
+        )
+    )
     unreachable = [p for p in problems(content, "error") if "no example question reaches this topic" in p.message]
     assert ("content/topics/pores.md", line_of(topic, "examples:")) in [(p.file, p.line) for p in unreachable]
 
@@ -142,7 +153,7 @@ def test_cli_exit_codes_and_json(content, medspa, monkeypatch):
 
 def test_markdown_in_nested_messages_is_checked(content):
     messages = content / "messages.yaml"
-    edit(messages, '  left: "You\'ve left the queue', '  left: "# You\'ve left the queue')
+    edit(messages, "  left: \"You've left the queue", "  left: \"# You've left the queue")
     [error] = [p for p in problems(content, "error")]
     assert (error.file, error.field, error.line) == ("content/messages.yaml", "handoff.left", line_of(messages, "  left:"))
 

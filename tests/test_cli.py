@@ -46,7 +46,11 @@ def test_accuracy_command_prints_per_kind_figures(medspa):
 
 
 def test_terminal_buttons_are_numbered_and_chosen_by_number_or_text():
-    reply = Reply(kind=ReplyKind.MENU, text="Pick **one**:", buttons=(Button(label="Pores", action="faq:pores"), Button(label="Site", url="https://x")))
+    reply = Reply(
+        kind=ReplyKind.MENU,
+        text="Pick **one**:",
+        buttons=(Button(label="Pores", action="faq:pores"), Button(label="Site", url="https://x")),
+    )
     assert format_reply(reply) == "Pick one:\n  [1] Pores\n  [2] Site -> https://x"
     buttons = list(reply.buttons)
     assert to_event("1", buttons).action == "faq:pores"
@@ -67,15 +71,21 @@ async def test_terminal_chat_session(core):
 
 def test_chat_starts_from_a_fresh_checkout_without_tokens(tmp_path):
     result = subprocess.run(
-        [sys.executable, str(ROOT / "run.py"), "chat"], cwd=tmp_path, input="what is microneedling\n", capture_output=True, text=True, timeout=60,
+        [sys.executable, str(ROOT / "run.py"), "chat"],
+        cwd=tmp_path,
+        input="what is microneedling\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr
     assert "collagen induction therapy" in result.stdout
 
 
 def test_serve_without_tokens_says_how_to_set_one_and_points_to_chat():
-    result = subprocess.run([sys.executable, "run.py", "serve"], cwd=ROOT, capture_output=True, text=True, timeout=60,
-                            env={"PATH": "/usr/bin:/bin"})
+    result = subprocess.run(
+        [sys.executable, "run.py", "serve"], cwd=ROOT, capture_output=True, text=True, timeout=60, env={"PATH": "/usr/bin:/bin"}
+    )
     assert result.returncode == 2
     assert "TELEGRAM_BOT_TOKEN" in result.stderr and "DISCORD_BOT_TOKEN" in result.stderr and ".venv/bin/medspa chat" in result.stderr
 
@@ -98,7 +108,9 @@ async def test_terminal_handoff_loop_without_tokens(knowledge, tmp_path):
     stdout = io.StringIO()
     store = Store(tmp_path / "data", fsync=False)
     core = Core(knowledge, store, TerminalDesk(stdout))
-    stdin = io.StringIO("/human\nis this pink normal?\n/staff 1 Yes, for a day or two.\n/staff 1 /note called her\n/staff 1 /close\npores\n/quit\n")
+    stdin = io.StringIO(
+        "/human\nis this pink normal?\n/staff 1 Yes, for a day or two.\n/staff 1 /note called her\n/staff 1 /close\npores\n/quit\n"
+    )
     await chat(core.handle, stdin, stdout)
     await store.aclose()
     out = stdout.getvalue()

@@ -7,8 +7,8 @@ import pytest
 from core.content.models import MIN_EXAMPLES, is_placeholder
 from core.conversation.engine import Core
 from core.events import ReplyKind
-from core.understanding.knowledge import Knowledge
 from core.outbox import LogOutbox
+from core.understanding.knowledge import Knowledge
 from core.understanding.text import words
 from tests.conftest import ROOT, say, ticking
 
@@ -62,13 +62,28 @@ def test_the_cut_off_sentence_is_marked_for_staff_review(library):
     assert [t.id for t in library.topics.values() if t.review] == ["initial-series"]
 
 
-CLINIC_QUESTIONS = {"contact": "what is your phone number", "hours": "what are your opening hours",
-                    "location": "where are you located", "price": "how much does it cost"}
+CLINIC_QUESTIONS = {
+    "contact": "what is your phone number",
+    "hours": "what are your opening hours",
+    "location": "where are you located",
+    "price": "how much does it cost",
+}
 URGENT = "my face is swollen and there is pus"
-FILLED = {"phone": "(501) 555-0100", "address": "1 Main Street", "prices": "Microneedling is $300 a session.",
-          "callback_time": "within one business day"}
-FILLED_DAYS = {"monday": "09:00-17:00", "tuesday": "09:00-17:00", "wednesday": "09:00-17:00", "thursday": "09:00-17:00",
-               "friday": "09:00-17:00", "saturday": "closed", "sunday": "closed"}
+FILLED = {
+    "phone": "(501) 555-0100",
+    "address": "1 Main Street",
+    "prices": "Microneedling is $300 a session.",
+    "callback_time": "within one business day",
+}
+FILLED_DAYS = {
+    "monday": "09:00-17:00",
+    "tuesday": "09:00-17:00",
+    "wednesday": "09:00-17:00",
+    "thursday": "09:00-17:00",
+    "friday": "09:00-17:00",
+    "saturday": "closed",
+    "sunday": "closed",
+}
 
 
 def _clinic_as(library, filled: bool):
@@ -76,7 +91,9 @@ def _clinic_as(library, filled: bool):
     clinic = library.clinic
     facts = FILLED if filled else {name: "TODO: fill in" for name in FILLED}
     days = FILLED_DAYS if filled else {day: "TODO: e.g. 09:00-17:00" for day in FILLED_DAYS}
-    return library.model_copy(update={"clinic": clinic.model_copy(update={**facts, "hours": clinic.hours.model_copy(update={"days": days})})})
+    return library.model_copy(
+        update={"clinic": clinic.model_copy(update={**facts, "hours": clinic.hours.model_copy(update={"days": days})})}
+    )
 
 
 @pytest.mark.parametrize("variant", ["shipped", "all filled in", "all placeholders"])
@@ -125,4 +142,3 @@ def test_content_is_written_in_our_own_words(library):
         body = words(topic.body)
         copied = [" ".join(body[i : i + 8]) for i in range(len(body) - 7) if tuple(body[i : i + 8]) in shingles]
         assert copied == [], f"{topic.id} copies the source: {copied[0]}"
-

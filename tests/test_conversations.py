@@ -33,6 +33,7 @@ async def to_consent(core, chat="c1"):
 
 # -- 1. safety while a ticket is open ------------------------------------------------------------
 
+
 async def test_a_complication_during_a_ticket_gets_the_urgent_reply_flags_it_and_is_still_relayed(knowledge, store, library):
     outbox = LogOutbox()
     core = Core(knowledge, store, outbox, CoreOptions(on_call=ON_CALL), clock=ticking())
@@ -52,6 +53,7 @@ async def test_a_complication_during_a_ticket_gets_the_urgent_reply_flags_it_and
 
 
 # -- 2 and 3. typed answers at steps with buttons; the flow's own answers come first -------------
+
 
 async def test_yes_typed_at_the_consent_step_is_a_yes(core, library):
     await to_consent(core)
@@ -86,7 +88,11 @@ async def test_typed_choices_by_position_label_or_in_own_words(core, store, libr
 
 
 async def test_times_in_own_words_are_kept_as_typed_and_a_label_is_that_choice(core, store):
-    for chat, typed, kept in (("a", "tuesday morning", "tuesday morning"), ("b", "saturdays", "Saturdays"), ("c", "2", "Weekday afternoons")):
+    for chat, typed, kept in (
+        ("a", "tuesday morning", "tuesday morning"),
+        ("b", "saturdays", "Saturdays"),
+        ("c", "2", "Weekday afternoons"),
+    ):
         await press(core, "book", chat)
         await say(core, "Ann Lee", chat)
         await say(core, "501 555 0147", chat)
@@ -108,6 +114,7 @@ async def test_asking_for_a_person_mid_booking_pauses_it_until_staff_close(core,
 
 # -- 4 and 5. questions mid-booking are answered, never stored ------------------------------------
 
+
 async def test_a_question_at_the_name_step_is_answered_not_saved_as_the_name(core, store, library):
     await press(core, "book")
     answer, offer = await say(core, "wait, is there any downtime?")
@@ -122,7 +129,10 @@ async def test_names_look_like_names(core, store, library):
     await press(core, "book")
     for bad in ("!!!", "🙂🙂", "ann@example.com", "A" * 81):
         [reask] = await say(core, bad)
-        assert reask.prompt.field == "name" and reask.text in (library.messages.booking_flow.bad_name, "That's a bit long: please keep it under 80 characters.")
+        assert reask.prompt.field == "name" and reask.text in (
+            library.messages.booking_flow.bad_name,
+            "That's a bit long: please keep it under 80 characters.",
+        )
     assert store.conversation("test:c1").booking.name == ""
     assert prompt_field(await say(core, "Mary-Jane O'Neil")) == "contact"
     assert store.conversation("test:c1").booking.name == "Mary-Jane O'Neil"
@@ -136,6 +146,7 @@ async def test_an_unsure_question_at_a_buttons_step_gets_did_you_mean_then_the_f
 
 
 # -- 6. how the contact and the client's choices read ------------------------------------------
+
 
 async def test_bad_phone_re_ask_is_one_message_and_contacts_read_the_us_way(core, store, outbox, library):
     await press(core, "book")
@@ -169,6 +180,7 @@ async def test_staff_cards_show_what_the_client_chose_in_words(core, outbox):
 
 
 # -- 7. withdrawing a request that was sent ---------------------------------------------------
+
 
 async def test_cancel_on_an_old_summary_lets_the_client_withdraw_and_staff_see_it(core, store, outbox, library):
     await to_consent(core)
@@ -208,6 +220,7 @@ async def test_typing_cancel_right_after_sending_offers_to_withdraw(knowledge, s
 
 # -- 8. flood control at human speed -----------------------------------------------------------
 
+
 def clock_at(offsets):
     """A clock read once per message, at the given seconds after NOW."""
     readings = iter(offsets)
@@ -215,9 +228,16 @@ def clock_at(offsets):
 
 
 async def test_a_brisk_booking_and_menu_browsing_are_never_told_to_slow_down(knowledge, store, outbox, library):
-    steps = [("tap", "book"), ("type", "Ann Lee"), ("type", "501 555 0147"), ("tap", "book:time:weekday-morning"),
-             *[("tap", f"book:concern:{c}") for c in ("pores", "firmness", "sun-damage", "texture-fine-lines", "scars-stretch-marks")],
-             ("tap", "book:concerns-done"), ("tap", "book:consent:yes"), ("tap", "book:confirm")]
+    steps = [
+        ("tap", "book"),
+        ("type", "Ann Lee"),
+        ("type", "501 555 0147"),
+        ("tap", "book:time:weekday-morning"),
+        *[("tap", f"book:concern:{c}") for c in ("pores", "firmness", "sun-damage", "texture-fine-lines", "scars-stretch-marks")],
+        ("tap", "book:concerns-done"),
+        ("tap", "book:consent:yes"),
+        ("tap", "book:confirm"),
+    ]
     browse = [("tap", a) for a in ["menu", "menu:benefits", "faq:pores", "menu", "menu:aftercare", "faq:aftercare-cleansing"] * 6]
     # typing takes a few seconds, a tap about one; the concern toggles come twice a second
     times, t = [], 0.0
@@ -239,10 +259,11 @@ async def test_a_script_sending_hundreds_gets_one_warning_then_silence(knowledge
         warned = [r for r in replies if r and r[0].text == library.messages.slow_down]
         answered = [r for r in replies if r and r[0].text != library.messages.slow_down]
         assert len(answered) == allowed and len(warned) == 1 and replies[allowed] == warned[0]
-        assert all(r == [] for r in replies[allowed + 1:])
+        assert all(r == [] for r in replies[allowed + 1 :])
 
 
 # -- 9. replies reach a client in the order of the turns --------------------------------------
+
 
 class GatedOutbox(LogOutbox):
     """A desk that answers only when the test says so, like a slow network."""
@@ -266,8 +287,10 @@ async def settle():
 
 def in_memory(store):
     """Commit without a thread hop, so the tasks of a test interleave the same way every run."""
+
     async def commit():
         return None
+
     store.commit = commit
 
 

@@ -26,8 +26,9 @@ def test_killed_repeatedly_nothing_confirmed_is_lost_or_doubled(tmp_path):
     forgotten: set[str] = set()
     for run in range(RUNS):
         kill_after = rng.randint(1, CLIENTS) if run < RUNS - 1 else None  # after this many confirmations, or (last run) at the end
-        with subprocess.Popen([sys.executable, "-m", "tests.crash_driver", str(data), str(run), str(CLIENTS)], cwd=ROOT,
-                              stdout=subprocess.PIPE, text=True) as proc:
+        with subprocess.Popen(
+            [sys.executable, "-m", "tests.crash_driver", str(data), str(run), str(CLIENTS)], cwd=ROOT, stdout=subprocess.PIPE, text=True
+        ) as proc:
             assert proc.stdout.readline().strip() == "READY"
             lines = []
             for line in proc.stdout:

@@ -4,8 +4,8 @@ import shutil
 
 import pytest
 
-from core.conversation.commands import desk_commands, find, help_text
 from core.content import ContentErrors, load_library
+from core.conversation.commands import desk_commands, find, help_text
 from core.conversation.engine import Core
 from tests.conftest import CONTENT, NOW, edit, staff
 

@@ -7,8 +7,8 @@ import pytest
 
 from core.content import ContentError
 from core.desk.digest import digest, next_run, send_daily
-from core.storage.records import Ticket, Unanswered
 from core.settings import DeskSettings
+from core.storage.records import Ticket, Unanswered
 from tests.conftest import booking_request as request
 
 ZONE = "America/Chicago"
@@ -16,8 +16,17 @@ MORNING = datetime(2026, 11, 24, 14, 30, tzinfo=UTC)  # 8:30 CST
 
 
 def ticket(number, opened, status="open", **fields):
-    return Ticket(id=number, client=f"telegram:{number}", platform="telegram", chat_id=str(number), display_name=f"Client {number}",
-                  reason="asked", opened_at=opened, status=status, **fields)
+    return Ticket(
+        id=number,
+        client=f"telegram:{number}",
+        platform="telegram",
+        chat_id=str(number),
+        display_name=f"Client {number}",
+        reason="asked",
+        opened_at=opened,
+        status=status,
+        **fields,
+    )
 
 
 def asked(text, at):
@@ -79,8 +88,9 @@ async def test_the_schedule_sends_at_the_local_time_each_day_and_skips_quiet_day
         return []
 
     with pytest.raises(asyncio.CancelledError):
-        await send_daily(store, send, time(8, 30), zone=lambda: ZONE, clock=lambda: now[0], encode=lambda: None,
-                         warnings=no_warnings, sleep=sleep)
+        await send_daily(
+            store, send, time(8, 30), zone=lambda: ZONE, clock=lambda: now[0], encode=lambda: None, warnings=no_warnings, sleep=sleep
+        )
     assert slept[0] == (MORNING - datetime(2026, 11, 23, 20, 0, tzinfo=UTC)).total_seconds()
     assert slept[1:3] == [86400.0, 86400.0]
     assert [when for when, _ in sent] == [MORNING + timedelta(days=1), MORNING + timedelta(days=2)]

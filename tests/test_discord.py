@@ -7,8 +7,22 @@ import re
 from bots.discord.app import intents
 from bots.discord.components import PREFIX
 from core.settings import DiscordSettings
-from tests.discord_harness import (APP_ID, DM_CHANNEL, GUILD_ID, OTHER_CHANNEL, SUPPORT_CHANNEL, buttons, click, client_settings, components, feed,
-                                   message, slash, start, user)
+from tests.discord_harness import (
+    APP_ID,
+    DM_CHANNEL,
+    GUILD_ID,
+    OTHER_CHANNEL,
+    SUPPORT_CHANNEL,
+    buttons,
+    click,
+    client_settings,
+    components,
+    feed,
+    message,
+    slash,
+    start,
+    user,
+)
 
 SETTINGS = client_settings()
 
@@ -66,7 +80,13 @@ async def test_dm_free_text_is_answered_with_persistent_buttons(client, recorder
     [(path, payload)] = recorder.messages()
     assert path == f"/channels/{DM_CHANNEL}/messages"
     assert payload["content"].startswith("**Downtime and getting back to your day**\nDowntime is **minimal**.")
-    assert buttons(payload) == [f"{PREFIX}faq:aftercare-overview", f"{PREFIX}faq:session-length", f"{PREFIX}book", f"{PREFIX}human", f"{PREFIX}menu"]
+    assert buttons(payload) == [
+        f"{PREFIX}faq:aftercare-overview",
+        f"{PREFIX}faq:session-length",
+        f"{PREFIX}book",
+        f"{PREFIX}human",
+        f"{PREFIX}menu",
+    ]
     assert payload["allowed_mentions"] == {"parse": []}
 
 
@@ -74,7 +94,9 @@ async def test_support_channel_and_mentions_are_answered_other_channels_and_bots
     await feed(client, "MESSAGE_CREATE", message("pores", channel_id=SUPPORT_CHANNEL, guild=True))
     await feed(client, "MESSAGE_CREATE", message("pores", channel_id=OTHER_CHANNEL, guild=True))
     await feed(client, "MESSAGE_CREATE", message("pores", author=user(77, "otherbot", bot=True)))
-    mention = message(f"<@{APP_ID}> does it hurt", channel_id=OTHER_CHANNEL, guild=True, mentions=[{**user(int(APP_ID), "clinicbot", bot=True)}])
+    mention = message(
+        f"<@{APP_ID}> does it hurt", channel_id=OTHER_CHANNEL, guild=True, mentions=[{**user(int(APP_ID), "clinicbot", bot=True)}]
+    )
     await feed(client, "MESSAGE_CREATE", mention)
     sent = recorder.messages()
     assert [path for path, _ in sent] == [f"/channels/{SUPPORT_CHANNEL}/messages", f"/channels/{OTHER_CHANNEL}/messages"]
@@ -134,8 +156,19 @@ async def test_stale_and_foreign_buttons_get_an_ephemeral_note(client, recorder,
 
 
 async def test_attachments_and_stickers_get_a_polite_reply(client, recorder, library):
-    photo = message("", attachments=[{"id": "1", "filename": "a.png", "size": 10, "url": "https://x/a.png", "proxy_url": "https://x/a.png",
-                                      "content_type": "image/png"}])
+    photo = message(
+        "",
+        attachments=[
+            {
+                "id": "1",
+                "filename": "a.png",
+                "size": 10,
+                "url": "https://x/a.png",
+                "proxy_url": "https://x/a.png",
+                "content_type": "image/png",
+            }
+        ],
+    )
     sticker = message("", sticker_items=[{"id": "2", "name": "hi", "format_type": 1}])
     await feed(client, "MESSAGE_CREATE", photo)
     await feed(client, "MESSAGE_CREATE", sticker)
@@ -146,8 +179,13 @@ async def test_long_replies_are_split_under_2000(client, recorder, core):
     from bots.discord.convert import to_messages
     from core.events import Reply, ReplyKind
 
-    parts = to_messages(Reply(kind=ReplyKind.ANSWER, text="\n\n".join(f"Para {n} " + "word " * 120 for n in range(10)),
-                              buttons=core.knowledge.replies.fallback().buttons))
+    parts = to_messages(
+        Reply(
+            kind=ReplyKind.ANSWER,
+            text="\n\n".join(f"Para {n} " + "word " * 120 for n in range(10)),
+            buttons=core.knowledge.replies.fallback().buttons,
+        )
+    )
     assert len(parts) == 4 and all(len(p.content) <= 2000 for p in parts)
     assert all(p.view is None for p in parts[:-1]) and parts[-1].view is not None
 
@@ -166,7 +204,8 @@ async def test_errors_get_a_neutral_apology(client, recorder, library, monkeypat
 
 
 async def test_booking_with_a_modal_form_and_select_menus(client, recorder, store):
-    from tests.discord_harness import interaction, message as gateway_message
+    from tests.discord_harness import interaction
+    from tests.discord_harness import message as gateway_message
 
     await feed(client, "INTERACTION_CREATE", slash("book"))
     [(_, start)] = recorder.posts("/callback")
@@ -188,14 +227,23 @@ async def test_booking_with_a_modal_form_and_select_menus(client, recorder, stor
     assert select["custom_id"] == f"{PREFIX}sel:multi:concerns" and select["max_values"] == len(select["options"])
     assert "book:concern:pores" in [o["value"] for o in select["options"]]
     assert [c.get("custom_id") for c in components(concerns) if c["type"] == 2] == [
-        f"{PREFIX}book:concern:other", f"{PREFIX}book:concerns-done", f"{PREFIX}book:cancel"]
+        f"{PREFIX}book:concern:other",
+        f"{PREFIX}book:concerns-done",
+        f"{PREFIX}book:cancel",
+    ]
     draft = store.conversation(f"discord:{DM_CHANNEL}").booking
     assert (draft.name, draft.contact, draft.times) == ("Ann Lee", "ann@example.com", "Friday mornings")
 
     earlier = gateway_message("concerns", components=[{"type": 1, "components": [select]}])
-    await feed(client, "INTERACTION_CREATE", interaction(3, {"custom_id": select["custom_id"], "component_type": 3,
-                                                              "values": ["book:concern:pores", "book:concern:firmness"]},
-                                                          message_payload=earlier))
+    await feed(
+        client,
+        "INTERACTION_CREATE",
+        interaction(
+            3,
+            {"custom_id": select["custom_id"], "component_type": 3, "values": ["book:concern:pores", "book:concern:firmness"]},
+            message_payload=earlier,
+        ),
+    )
     settled = recorder.posts("/callback")[-1][1]
     assert settled["type"] == 7 and all(c["disabled"] for c in components(settled["data"]))  # the concerns step is done
     consent = recorder.messages()[-1][1]

@@ -11,8 +11,25 @@ from core.events import Address, Event, Reply
 from core.outbox import PlatformOutbox
 from core.settings import CoreOptions, DeskSettings, DiscordSettings
 from tests.conftest import ticking
-from tests.discord_harness import (APP_ID, DESK_CHANNEL, DESK_THREAD, DM_CHANNEL, GUILD_ID, STAFF_ROLE, SUPPORT_CHANNEL, Recorder, click,
-                                   dm_channel_of, feed, guild_create, message, ready, slash, thread, user)
+from tests.discord_harness import (
+    APP_ID,
+    DESK_CHANNEL,
+    DESK_THREAD,
+    DM_CHANNEL,
+    GUILD_ID,
+    STAFF_ROLE,
+    SUPPORT_CHANNEL,
+    Recorder,
+    click,
+    dm_channel_of,
+    feed,
+    guild_create,
+    message,
+    ready,
+    slash,
+    thread,
+    user,
+)
 
 DESK = DeskSettings(platform="discord", discord_channel_id=DESK_CHANNEL, discord_staff_role_id=STAFF_ROLE)
 SETTINGS = DiscordSettings(guild_id=GUILD_ID, support_channel_id=SUPPORT_CHANNEL, sync_commands="off")
@@ -76,8 +93,14 @@ def staff_slash(name: str, options: list | None = None, **kw) -> dict:
 
 
 def pdf(name: str, size: int = 1200) -> dict:
-    return {"id": "31", "filename": name, "size": size, "url": f"https://cdn.example/{name}", "proxy_url": f"https://cdn.example/{name}",
-            "content_type": "application/pdf"}
+    return {
+        "id": "31",
+        "filename": name,
+        "size": size,
+        "url": f"https://cdn.example/{name}",
+        "proxy_url": f"https://cdn.example/{name}",
+        "content_type": "application/pdf",
+    }
 
 
 async def test_a_telegram_client_is_served_from_a_discord_thread(desk, store):
@@ -88,7 +111,10 @@ async def test_a_telegram_client_is_served_from_a_discord_thread(desk, store):
     await feed(client, "THREAD_CREATE", thread(created["name"]))
     [(card_path, card)] = recorder.messages()
     assert card_path == f"/channels/{DESK_THREAD}/messages" and card["content"].startswith("**Ticket #1**: Ann on telegram")
-    assert [c["custom_id"] for row in card["components"] for c in row["components"]] == [f"{PREFIX}ticket:claim:1", f"{PREFIX}ticket:close:1"]
+    assert [c["custom_id"] for row in card["components"] for c in row["components"]] == [
+        f"{PREFIX}ticket:claim:1",
+        f"{PREFIX}ticket:close:1",
+    ]
 
     await core.handle(Event(platform="telegram", chat_id="42", user_id="42", display_name="Ann", text="what time can you call me?"))
     assert recorder.messages()[-1][1]["content"] == "**Ann:** what time can you call me?"
@@ -131,7 +157,9 @@ async def test_a_telegram_clients_photo_is_uploaded_to_the_thread(desk):
 
     client, recorder, core, telegram = desk
     await core.handle(Event(platform="telegram", chat_id="42", user_id="42", display_name="Ann", text="/human"))
-    photo = Attachment(kind="photo", name="photo.jpg", data=b"IMAGE-BYTES", source_platform="telegram", source_chat="42", source_message="5")
+    photo = Attachment(
+        kind="photo", name="photo.jpg", data=b"IMAGE-BYTES", source_platform="telegram", source_chat="42", source_message="5"
+    )
     await core.handle(Event(platform="telegram", chat_id="42", user_id="42", display_name="Ann", media_kind="photo", media_file=photo))
     path, payload = recorder.messages()[-1]
     assert path == f"/channels/{DESK_THREAD}/messages" and payload["content"] == "**Ann:** [photo]"
@@ -221,8 +249,12 @@ async def test_staff_commands_are_slash_commands_for_the_staff_role_in_the_desk(
 
     note = staff_slash("note", [{"name": "text", "type": 3, "value": "called her back"}], channel_id=DESK_THREAD, roles=[STAFF_ROLE])
     await feed(client, "INTERACTION_CREATE", note)
-    reply = staff_slash("reply", [{"name": "ticket", "type": 4, "value": 1}, {"name": "text", "type": 3, "value": "See you Friday"}],
-                  channel_id=DESK_CHANNEL, roles=[STAFF_ROLE])
+    reply = staff_slash(
+        "reply",
+        [{"name": "ticket", "type": 4, "value": 1}, {"name": "text", "type": 3, "value": "See you Friday"}],
+        channel_id=DESK_CHANNEL,
+        roles=[STAFF_ROLE],
+    )
     reply["channel"]["id"] = str(DESK_CHANNEL)
     await feed(client, "INTERACTION_CREATE", reply)
     await feed(client, "MESSAGE_CREATE", staff_says("/claim"))

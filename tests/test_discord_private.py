@@ -18,8 +18,10 @@ def support(text: str, **extra) -> dict:
 
 def submit(form: dict, channel_id: int = DM_CHANNEL) -> dict:
     """A form submitted as Discord sends it: its custom id and each input's custom id and value."""
-    rows = [{"type": 1, "components": [{"type": 4, "custom_id": i["custom_id"], "value": FORM_ANSWERS[i["custom_id"]]}]}
-            for i in components(form["data"])]
+    rows = [
+        {"type": 1, "components": [{"type": 4, "custom_id": i["custom_id"], "value": FORM_ANSWERS[i["custom_id"]]}]}
+        for i in components(form["data"])
+    ]
     return interaction(5, {"custom_id": form["data"]["custom_id"], "components": rows}, channel_id=channel_id)
 
 

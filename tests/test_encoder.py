@@ -11,8 +11,14 @@ import pytest
 
 from core.understanding.encoder import DIMENSIONS, MODEL_DIR, EmbeddingCache, Encoder, EncoderUnavailable
 
-TEXTS = ["does it hurt", "is the treatment painful", "where do I park",
-         "How many microneedling sessions will I need before I see results?", "thx", ""]
+TEXTS = [
+    "does it hurt",
+    "is the treatment painful",
+    "where do I park",
+    "How many microneedling sessions will I need before I see results?",
+    "thx",
+    "",
+]
 
 
 @pytest.fixture(scope="module")

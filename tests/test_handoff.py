@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 from core.content import load_library
 from core.conversation.engine import Core
 from core.events import Event, ReplyKind
-from core.understanding.knowledge import Knowledge
 from core.outbox import LogOutbox
 from core.settings import CoreOptions
 from core.storage.store import Store
+from core.understanding.knowledge import Knowledge
 from tests.conftest import CONTENT, NOW, edit, press, say, staff, ticking, to_client, to_desk
 
 

@@ -8,8 +8,8 @@ import pytest
 
 import core.conversation.engine  # noqa: F401 - declares the client commands
 from core.conversation.commands import CLIENT, named, parse_command
-from core.understanding.language import chosen, read_language, settle
 from core.conversation.spanish_times import in_english, opening, week_in_spanish
+from core.understanding.language import chosen, read_language, settle
 from tests.conftest import ROOT
 
 
@@ -49,24 +49,35 @@ def test_neutral_words_do_not_pull_spanish_towards_english():
 
 
 def test_languages_named_after_the_command():
-    assert [chosen(t) for t in ("es", "Español", "spanish", "en", "inglés", "English", "", "klingon")] == \
-        ["es", "es", "es", "en", "en", "en", None, None]
+    assert [chosen(t) for t in ("es", "Español", "spanish", "en", "inglés", "English", "", "klingon")] == [
+        "es",
+        "es",
+        "es",
+        "en",
+        "en",
+        "en",
+        None,
+        None,
+    ]
     assert named("language", CLIENT).name_in("es") == "idioma" and parse_command("/idioma").name == "language"
     assert named("book", CLIENT).name_in("es") == "book"
 
 
-@pytest.mark.parametrize(("spanish", "english"), [
-    ("el martes por la mañana", "Tuesday morning"),
-    ("lunes o miércoles después de las 3", "Monday, Wednesday, after 3 PM"),
-    ("los sábados", "Saturdays"),
-    ("entre semana por la tarde", "weekday afternoons"),
-    ("Mañanas entre semana", "weekday mornings"),
-    ("mañana a las 10", "tomorrow, at 10 AM"),
-    ("el jueves en la tarde antes de las 5:30", "Thursday afternoon, before 5:30 PM"),
-    ("fines de semana", "weekends"),
-    ("a cualquier hora", "any time"),
-    ("no sé, llámenme", ""),
-])
+@pytest.mark.parametrize(
+    ("spanish", "english"),
+    [
+        ("el martes por la mañana", "Tuesday morning"),
+        ("lunes o miércoles después de las 3", "Monday, Wednesday, after 3 PM"),
+        ("los sábados", "Saturdays"),
+        ("entre semana por la tarde", "weekday afternoons"),
+        ("Mañanas entre semana", "weekday mornings"),
+        ("mañana a las 10", "tomorrow, at 10 AM"),
+        ("el jueves en la tarde antes de las 5:30", "Thursday afternoon, before 5:30 PM"),
+        ("fines de semana", "weekends"),
+        ("a cualquier hora", "any time"),
+        ("no sé, llámenme", ""),
+    ],
+)
 def test_spanish_days_and_times_read_in_english(spanish, english):
     assert in_english(spanish) == english
 
@@ -79,7 +90,8 @@ def test_days_said_in_spanish():
 def test_detector_benchmark_runs(tmp_path):
     sample = tmp_path / "sample.jsonl"
     sample.write_text('{"q": "hola, una pregunta", "lang": "es"}\n{"q": "one question please", "lang": "en"}\n')
-    result = subprocess.run([sys.executable, "-m", "bench.bench_language", "--set", str(sample)], cwd=ROOT, capture_output=True,
-                            text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.bench_language", "--set", str(sample)], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     assert "lingua + the bot's rule  all: 2/2" in result.stdout

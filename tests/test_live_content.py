@@ -7,13 +7,13 @@ import shutil
 import pytest
 
 from cli.serve import warn_unfilled
-from core.content.checks import check
 from core.content import load_library
+from core.content.checks import check
+from core.content.reload import ContentReloader
 from core.conversation.engine import Core
 from core.events import ReplyKind
-from core.understanding.knowledge import Knowledge
 from core.outbox import LogOutbox
-from core.content.reload import ContentReloader
+from core.understanding.knowledge import Knowledge
 from tests.conftest import CONTENT, TODAY, edit, line_of, press, say, ticking
 
 PHONE = 'phone: "TODO: clinic phone number, e.g. (501) 555-0100"'
@@ -39,6 +39,7 @@ def desk_texts(outbox):
 
 # -- 10. no TODO reaches a client ---------------------------------------------------------------
 
+
 async def test_urgent_reply_names_the_phone_only_once_it_is_filled_in_and_always_911(content, store):
     [urgent, _] = await say(core_on(content, store), "my face is swollen and there is pus")
     assert "TODO" not in urgent.text and "{" not in urgent.text and "911" in urgent.text and "Please call" not in urgent.text
@@ -63,6 +64,7 @@ async def test_after_hours_notice_without_a_phone_number(content, store):
     for day in ("saturday", "sunday"):
         edit(content / "clinic.yaml", f'{day}: "TODO: e.g. closed"', f'{day}: "closed"')
     from datetime import UTC, datetime
+
     core = Core(Knowledge(load_library(content)), store, LogOutbox(), clock=lambda: datetime(2026, 11, 28, 23, 0, tzinfo=UTC))
     opened, away = await press(core, "human")
     assert "**Monday 9:00 AM**" in away.text and "TODO" not in away.text and "call" not in away.text
@@ -97,10 +99,14 @@ def test_serve_warns_at_start_about_every_unfilled_placeholder(content, caplog):
 
 # -- 12. clinic details in answers ----------------------------------------------------------------
 
+
 async def test_answers_fill_in_clinic_details_and_leave_out_unfilled_ones(content, store):
     edit(content / "clinic.yaml", ADDRESS, 'address: "1 Main Street"')
-    edit(content / "topics" / "consultation.md", "It's also the moment",
-         "Consultations take place at {address}.\nCall {phone} to book by phone.\n\nIt's also the moment")
+    edit(
+        content / "topics" / "consultation.md",
+        "It's also the moment",
+        "Consultations take place at {address}.\nCall {phone} to book by phone.\n\nIt's also the moment",
+    )
     [answer] = await say(core_on(content, store), "how does the consultation work")
     assert answer.topic == "consultation"
     assert "Consultations take place at 1 Main Street." in answer.text
@@ -117,11 +123,15 @@ def test_an_unknown_placeholder_in_an_answer_is_an_error(content):
 
 # -- 11. reload uses the same validation as check -------------------------------------------------
 
-@pytest.mark.parametrize("old, new, problem", [
-    ("Microneedling helps", "# Pores\n\nMicroneedling helps", "heading is not supported"),
-    ("Microneedling helps", "[Read more](https://example.com). Microneedling helps", "link is not supported"),
-    ("Microneedling helps", "Microneedling helps " + "a lot, " * 300, "longer than Discord's 2000 characters"),
-])
+
+@pytest.mark.parametrize(
+    "old, new, problem",
+    [
+        ("Microneedling helps", "# Pores\n\nMicroneedling helps", "heading is not supported"),
+        ("Microneedling helps", "[Read more](https://example.com). Microneedling helps", "link is not supported"),
+        ("Microneedling helps", "Microneedling helps " + "a lot, " * 300, "longer than Discord's 2000 characters"),
+    ],
+)
 async def test_reload_refuses_what_check_rejects(content, store, old, new, problem):
     outbox = LogOutbox()
     core = core_on(content, store, outbox)

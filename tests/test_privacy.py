@@ -22,15 +22,15 @@ async def test_forget_asks_first_and_keep_changes_nothing(core, store):
 async def test_forget_deletes_conversation_unanswered_and_bookings_and_closes_the_ticket(knowledge, tmp_path, outbox, library):
     store = Store(tmp_path / "d", fsync=False)
     core = Core(knowledge, store, outbox, clock=ticking())
-    await say(core, "do you do botox")                       # unanswered entry
-    await say(core, "do you do botox", chat="other")          # another client's, which must stay
+    await say(core, "do you do botox")  # unanswered entry
+    await say(core, "do you do botox", chat="other")  # another client's, which must stay
     for step in ("book", "Ann", "ann@example.com", "book:time:any", "book:concerns-done", "book:consent:yes", "book:confirm"):
         await (press if ":" in step or step == "book" else say)(core, step)
-    await press(core, "human")                               # an open ticket
+    await press(core, "human")  # an open ticket
     await core.handle(staff_event("hello Ann"))
     assert len(store.bookings()) == 1 and store.open_ticket_of("test:c1") is not None
 
-    await say(core, "/forget")                               # answered even while the ticket is open
+    await say(core, "/forget")  # answered even while the ticket is open
     [done] = await press(core, "forget:confirm")
     assert done.text == library.messages.forgotten
     assert store.conversation("test:c1") is None
@@ -67,11 +67,11 @@ async def test_retention_purges_old_messages_and_requests(knowledge, tmp_path, o
     now = [NOW - timedelta(days=100)]
     store = Store(tmp_path / "d", fsync=False)
     core = Core(knowledge, store, outbox, clock=lambda: now[0])
-    await say(core, "do you do botox")                        # 100 days old
+    await say(core, "do you do botox")  # 100 days old
     for step in ("book", "Ann", "ann@example.com", "book:time:any", "book:concerns-done", "book:consent:yes", "book:confirm"):
         await (press if ":" in step or step == "book" else say)(core, step)
     now[0] = NOW
-    await say(core, "do you do lasers?")                      # today
+    await say(core, "do you do lasers?")  # today
     removed = await store.purge(NOW - timedelta(days=90), NOW - timedelta(days=365))
     assert removed > 0
     assert [e.text for e in store.unanswered()] == ["do you do lasers?"]

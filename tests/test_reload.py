@@ -5,11 +5,11 @@ import shutil
 import pytest
 
 from core.content import load_library
+from core.content.reload import ContentReloader
 from core.conversation.engine import Core
 from core.events import ReplyKind
-from core.understanding.knowledge import Knowledge
 from core.outbox import LogOutbox
-from core.content.reload import ContentReloader
+from core.understanding.knowledge import Knowledge
 from tests.conftest import CONTENT, edit, press, say, ticking
 
 

@@ -18,10 +18,18 @@ def entry(text, days=0):
 
 
 def test_similar_wordings_are_grouped_and_sorted_by_count(knowledge):
-    entries = [entry(t) for t in [
-        "how much does it cost", "How much does it cost?", "cost of microneedling", "do you do botox", "botox??",
-        "how much does microneedling cost", "where do I park",
-    ]]
+    entries = [
+        entry(t)
+        for t in [
+            "how much does it cost",
+            "How much does it cost?",
+            "cost of microneedling",
+            "do you do botox",
+            "botox??",
+            "how much does microneedling cost",
+            "where do I park",
+        ]
+    ]
     groups = group(entries, knowledge.classifier.lexical.common_stems())
     assert [g.count for g in groups] == [4, 2, 1]
     assert groups[0].example == "how much does it cost"
@@ -42,8 +50,12 @@ def test_report_command_reads_the_store_without_taking_it_over(tmp_path):
     store._journal.sync_blocking()
     config = tmp_path / "config.toml"
     config.write_text(f'[storage]\ndir = "{tmp_path / "data"}"\n[content]\ndir = "{ROOT / "content"}"\n')
-    result = subprocess.run([sys.executable, "run.py", "--config", str(config), "report", "unanswered", "--since", "7"],
-                            cwd=ROOT, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "run.py", "--config", str(config), "report", "unanswered", "--since", "7"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr
     lines = [line for line in result.stdout.splitlines() if "add an example to" not in line]
     assert lines[1].split()[0] == "2" and "botox" in lines[1]
@@ -53,16 +65,27 @@ def test_report_command_reads_the_store_without_taking_it_over(tmp_path):
 
 def test_questions_that_mean_the_same_are_one_group_with_where_to_add_an_example(knowledge):
     """Issue #17, item 9: grouped by meaning with the sentence encoder, not only by wording."""
-    entries = [entry(t, days=n) for n, t in enumerate([
-        "do you take insurance", "is it covered by insurance", "do you take insurance", "do you do botox", "botox??",
-        "where do I park", "is there parking nearby",
-    ])]
+    entries = [
+        entry(t, days=n)
+        for n, t in enumerate(
+            [
+                "do you take insurance",
+                "is it covered by insurance",
+                "do you take insurance",
+                "do you do botox",
+                "botox??",
+                "where do I park",
+                "is there parking nearby",
+            ]
+        )
+    ]
     encode = knowledge.classifier.semantic.encoder.encode
     by_words = group(entries, knowledge.classifier.lexical.common_stems())
     by_meaning = group(entries, knowledge.classifier.lexical.common_stems(), encode)
     assert len(by_meaning) < len(by_words)
-    assert [(g.count, g.example) for g in by_meaning] == [(3, "do you take insurance"), (2, "botox??"), (2, "where do I park")] or \
-        [g.count for g in by_meaning] == [3, 2, 2]
+    assert [(g.count, g.example) for g in by_meaning] == [(3, "do you take insurance"), (2, "botox??"), (2, "where do I park")] or [
+        g.count for g in by_meaning
+    ] == [3, 2, 2]
     assert set(by_meaning[0].wordings) == {"do you take insurance", "is it covered by insurance"}
     table = rows(by_meaning, knowledge)
     assert all(row["closest"] and row["add_example_to"] for row in table)

@@ -8,8 +8,12 @@ from hypothesis import strategies as st
 from core.understanding.rounding import rounded
 
 near_halves = st.integers(-20_000, 20_000).map(lambda n: (n + 0.5) / 1e4)
-scores = st.one_of(st.floats(-100, 100), near_halves,
-                   near_halves.map(lambda x: float(np.nextafter(x, 1.0))), near_halves.map(lambda x: float(np.nextafter(x, -1.0))))
+scores = st.one_of(
+    st.floats(-100, 100),
+    near_halves,
+    near_halves.map(lambda x: float(np.nextafter(x, 1.0))),
+    near_halves.map(lambda x: float(np.nextafter(x, -1.0))),
+)
 
 
 @settings(max_examples=300, deadline=None)

@@ -26,7 +26,9 @@ async def test_free_text_gets_the_exact_topic_answer_with_next_steps(core, libra
             buttons=(
                 Button(label="Aftercare overview", action="faq:aftercare-overview"),
                 Button(label="How long it takes", action="faq:session-length"),
-                BOOK, HUMAN, MENU,
+                BOOK,
+                HUMAN,
+                MENU,
             ),
             topic="downtime",
             confidence=1.0,

@@ -5,8 +5,8 @@ import shutil
 import pytest
 
 from cli.setup import Invalid, hours, phone, setup
-from core.content.checks import check
 from core.content import load_library
+from core.content.checks import check
 from tests.conftest import CONTENT, TODAY
 
 
@@ -24,19 +24,32 @@ def answering(*answers):
         if not queue:
             raise EOFError
         return queue.pop(0)
+
     return ask
 
 
 def test_answers_are_checked_and_written_keeping_comments(content):
     said = []
     before = (content / "clinic.yaml").read_text()
-    answers = ["501-555-01", "501 555 0147", "9 Main St, Little Rock, AR 72201",
-               "9-5", "9am-5:30pm", "10 to 2", "9-5", "25-3", "9-5", "closed", "Closed",
-               "Microneedling starts at $300 a session.", "within one business day"]
+    answers = [
+        "501-555-01",
+        "501 555 0147",
+        "9 Main St, Little Rock, AR 72201",
+        "9-5",
+        "9am-5:30pm",
+        "10 to 2",
+        "9-5",
+        "25-3",
+        "9-5",
+        "closed",
+        "Closed",
+        "Microneedling starts at $300 a session.",
+        "within one business day",
+    ]
     assert setup(content, answering(*answers), said.append) == 0
     after = (content / "clinic.yaml").read_text()
     assert [line for line in before.splitlines() if line.startswith("#")] == [line for line in after.splitlines() if line.startswith("#")]
-    assert '# How soon the team calls back' in after and 'phone: "(501) 555-0147"' in after
+    assert "# How soon the team calls back" in after and 'phone: "(501) 555-0147"' in after
     clinic = load_library(content).clinic
     assert clinic.hours.days["tuesday"] == "09:00-17:30" and clinic.hours.days["wednesday"] == "10:00-14:00"
     assert clinic.address == "9 Main St, Little Rock, AR 72201" and clinic.hours.describe().startswith("- Monday: 9:00 AM to 5:00 PM")

@@ -125,7 +125,9 @@ async def test_the_language_can_be_changed_while_a_ticket_is_open(core, outbox):
 async def test_the_apps_language_decides_until_the_client_writes(core, store):
     from core.events import Event
 
-    greeting, menu = await core.handle(Event(platform="test", chat_id="c1", user_id="c1", display_name="Ana", text="/start", locale="es-MX"))
+    greeting, menu = await core.handle(
+        Event(platform="test", chat_id="c1", user_id="c1", display_name="Ana", text="/start", locale="es-MX")
+    )
     assert greeting.text.startswith("¡Hola, Ana! Soy el asistente virtual") and [b.action for b in greeting.buttons] == ["lang:en"]
     assert store.conversation("test:c1").language is None  # a hint, not a choice
     [answer] = await core.handle(Event(platform="test", chat_id="c1", user_id="c1", text="does it hurt at all?", locale="es"))

@@ -4,8 +4,8 @@ import shutil
 
 import pytest
 
-from core.content.checks import DRAFT, check
 from core.content import load_library
+from core.content.checks import DRAFT, check
 from tests.conftest import CONTENT, TODAY, edit, line_of
 
 
@@ -28,10 +28,17 @@ def test_a_phrase_capturing_a_topic_example_is_named_with_its_file_and_line(cont
 
 def test_an_example_lost_to_another_outcome_names_the_example_and_its_file(content):
     examples = content / "examples.yaml"
-    edit(content / "topics" / "downtime.md", "  - do I need to take time off\n", "  - do I need to take time off\n  - tell me about your gift cards\n")
+    edit(
+        content / "topics" / "downtime.md",
+        "  - do I need to take time off\n",
+        "  - do I need to take time off\n  - tell me about your gift cards\n",
+    )
     edit(examples, "out_of_scope:\n", "out_of_scope:\n  - do you sell gift cards\n")
     [warning] = [p for p in check(content, TODAY) if "'tell me about your gift cards'" in p.message]
-    assert f"'do you sell gift cards' under out_of_scope in content/examples.yaml:{line_of(examples, 'do you sell gift cards')}" in warning.message
+    assert (
+        f"'do you sell gift cards' under out_of_scope in content/examples.yaml:{line_of(examples, 'do you sell gift cards')}"
+        in warning.message
+    )
 
 
 def test_a_draft_is_checked_listed_and_never_shown(content, tmp_path):
@@ -82,7 +89,9 @@ def test_drafts_never_fail_check_even_strict(content, medspa):
 
 def test_a_long_answer_asks_to_split_it_into_topics(content):
     topic = content / "topics" / "pores.md"
-    edit(topic, "so your skin looks more **refined and polished**.", "so your skin looks more refined.\n\n" + "Lorem ipsum dolor sit. " * 55)
+    edit(
+        topic, "so your skin looks more **refined and polished**.", "so your skin looks more refined.\n\n" + "Lorem ipsum dolor sit. " * 55
+    )
     [warning] = [p for p in check(content, TODAY) if p.field == "body" and p.severity == "warning"]
     assert "too long to read in a chat" in warning.message and "splitting it into topics" in warning.message
     assert "will show it as" not in warning.message  # still one Discord message: the length alone is the problem

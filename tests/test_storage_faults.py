@@ -44,6 +44,7 @@ def storage_errors(caplog) -> list[logging.LogRecord]:
 
 # -- a checkpoint that cannot write ---------------------------------------------------------
 
+
 async def test_a_checkpoint_that_cannot_write_loses_no_confirmed_booking(knowledge, outbox, tmp_path, monkeypatch, caplog):
     root = tmp_path / "data"
     store = Store(root, fsync=False, checkpoint_every=5)
@@ -112,6 +113,7 @@ async def test_a_journal_write_cut_short_by_a_full_disk_leaves_no_gap(tmp_path, 
 
 
 # -- damaged or hand-edited data ------------------------------------------------------------
+
 
 def listing(root: Path) -> str:
     from cli.data import listing as data_listing
@@ -223,6 +225,7 @@ def test_the_data_command_says_when_nothing_is_set_aside(tmp_path):
 
 # -- the data folder itself ------------------------------------------------------------------
 
+
 def test_a_read_only_data_folder_gets_a_clear_message(tmp_path, monkeypatch, capsys):
     """The tests run as root, which ignores permissions, so the refusal is simulated where files are opened."""
     from cli.main import main
@@ -276,6 +279,7 @@ def test_a_reader_next_to_a_live_bot_does_not_warn_of_a_torn_write(tmp_path, cap
 
 
 # -- hostile input ----------------------------------------------------------------------------
+
 
 async def test_a_huge_display_name_is_capped_and_greets_in_one_message(core):
     event = Event(platform="test", chat_id="1", user_id="1", display_name="Z" * 50_000, text="/start")

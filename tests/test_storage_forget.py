@@ -85,8 +85,11 @@ async def test_after_the_retention_period_nothing_identifies_the_client(knowledg
     removed = await store.purge(NOW - timedelta(days=90), NOW - timedelta(days=365))
     await store.aclose()
     assert removed > 0
-    gone = [c.chat for c in (olga, theo, nina)] + [c.user_id for c in (olga, theo, nina)] + [
-        "Olga", "+15015550199", "botox olga", "Theo", "hello Theo", "Nina", "pores nina"]
+    gone = (
+        [c.chat for c in (olga, theo, nina)]
+        + [c.user_id for c in (olga, theo, nina)]
+        + ["Olga", "+15015550199", "botox olga", "Theo", "hello Theo", "Nina", "pores nina"]
+    )
     assert traces(root, gone) == {}
     reopened = Store(root, fsync=False)
     assert reopened.conversation(today.key).messages == 1

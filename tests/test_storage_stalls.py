@@ -59,11 +59,24 @@ async def test_the_retention_purge_does_not_hold_up_messages(knowledge, outbox, 
 
 # -- booking requests: cost flat in how many are stored ---------------------------------------
 
+
 def request(n: int, status: str = "new") -> BookingRequest:
     at = datetime(2026, 3, 1, tzinfo=UTC) + timedelta(minutes=n)  # all in one month
-    return BookingRequest(ref=f"MN-{n:04d}-TEST", conversation=f"test:{n}", platform="test", chat_id=str(n), name=f"Client {n}",
-                          contact=f"c{n}@example.com", contact_kind="email", times="any", concerns=["Pores"], consent=True,
-                          created_at=at, updated_at=at, status=status)
+    return BookingRequest(
+        ref=f"MN-{n:04d}-TEST",
+        conversation=f"test:{n}",
+        platform="test",
+        chat_id=str(n),
+        name=f"Client {n}",
+        contact=f"c{n}@example.com",
+        contact_kind="email",
+        times="any",
+        concerns=["Pores"],
+        consent=True,
+        created_at=at,
+        updated_at=at,
+        status=status,
+    )
 
 
 def bytes_written_by(monkeypatch, action) -> int:

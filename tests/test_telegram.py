@@ -103,14 +103,30 @@ async def test_free_text_kinds(telegram, recorder, library):
     assert medical["text"].startswith("That's a question about your own health") and callbacks(medical) == ["human", "book"]
 
 
-@pytest.mark.parametrize("kind,payload", [
-    ("photo", {"photo": [{"file_id": "p", "file_unique_id": "pu", "width": 10, "height": 10}]}),
-    ("sticker", {"sticker": {"file_id": "s", "file_unique_id": "su", "width": 10, "height": 10, "is_animated": False, "is_video": False, "type": "regular"}}),
-    ("voice", {"voice": {"file_id": "v", "file_unique_id": "vu", "duration": 2}}),
-    ("document", {"document": {"file_id": "d", "file_unique_id": "du"}}),
-    ("location", {"location": {"latitude": 34.7, "longitude": -92.3}}),
-    ("contact", {"contact": {"phone_number": "+15015550123", "first_name": "Ann"}}),
-])
+@pytest.mark.parametrize(
+    "kind,payload",
+    [
+        ("photo", {"photo": [{"file_id": "p", "file_unique_id": "pu", "width": 10, "height": 10}]}),
+        (
+            "sticker",
+            {
+                "sticker": {
+                    "file_id": "s",
+                    "file_unique_id": "su",
+                    "width": 10,
+                    "height": 10,
+                    "is_animated": False,
+                    "is_video": False,
+                    "type": "regular",
+                }
+            },
+        ),
+        ("voice", {"voice": {"file_id": "v", "file_unique_id": "vu", "duration": 2}}),
+        ("document", {"document": {"file_id": "d", "file_unique_id": "du"}}),
+        ("location", {"location": {"latitude": 34.7, "longitude": -92.3}}),
+        ("contact", {"contact": {"phone_number": "+15015550123", "first_name": "Ann"}}),
+    ],
+)
 async def test_non_text_messages_get_a_polite_reply(telegram, recorder, library, store, kind, payload):
     await feed(telegram, message_update(None, **payload))
     [reply] = recorder.sent()

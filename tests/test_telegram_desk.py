@@ -49,8 +49,14 @@ def desk_bot(knowledge, store, topics: bool) -> tuple[TelegramBot, TopicRecorder
     recorder = TopicRecorder()
     outbox = PlatformOutbox(desk_address=Address(platform="telegram", chat_id=str(DESK)))
     core = Core(knowledge, store, outbox, clock=ticking())
-    bot = TelegramBot(core, TOKEN, TelegramSettings(), request=recorder, backoff=0,
-                      desk=DeskSettings(platform="telegram", telegram_chat_id=DESK, telegram_topics=topics))
+    bot = TelegramBot(
+        core,
+        TOKEN,
+        TelegramSettings(),
+        request=recorder,
+        backoff=0,
+        desk=DeskSettings(platform="telegram", telegram_chat_id=DESK, telegram_topics=topics),
+    )
     outbox.register("telegram", bot)
     return bot, recorder, core, outbox
 
@@ -104,10 +110,23 @@ async def test_ticket_topic_card_and_relay_both_ways(desk, store):
     await feed(bot, desk_message("/note called her, all fine"))
     assert sent_to(recorder, 42) == [] and "not sent to the client" in sent_to(recorder, DESK)[0]["text"]
 
-    await feed(bot, callback_update("ticket:close:1", uid=STAFF) | {"callback_query": {
-        **callback_update("ticket:close:1", uid=STAFF)["callback_query"],
-        "message": {"message_id": 9, "date": 0, "chat": {"id": DESK, "type": "supergroup", "title": "Desk"}, "message_thread_id": 55,
-                    "is_topic_message": True, "text": "card"}}})
+    await feed(
+        bot,
+        callback_update("ticket:close:1", uid=STAFF)
+        | {
+            "callback_query": {
+                **callback_update("ticket:close:1", uid=STAFF)["callback_query"],
+                "message": {
+                    "message_id": 9,
+                    "date": 0,
+                    "chat": {"id": DESK, "type": "supergroup", "title": "Desk"},
+                    "message_thread_id": 55,
+                    "is_topic_message": True,
+                    "text": "card",
+                },
+            }
+        },
+    )
     assert recorder.sent("answerCallbackQuery")
     assert sent_to(recorder, 42)[-1]["text"].startswith("Our team has closed this conversation.")
     assert store.tickets()[0].status == "closed"
@@ -142,8 +161,13 @@ async def test_without_topics_tickets_are_reply_threads(knowledge, store):
         params = card["reply_parameters"]
         root_id = (params if isinstance(params, dict) else params.to_dict())["message_id"]
         assert root_id and "message_thread_id" not in card
-        reply = message_update("Hello!", uid=STAFF, first="Dana", chat={"id": DESK, "type": "supergroup", "title": "Desk"},
-                               reply_to_message={"message_id": root_id, "date": 0, "chat": {"id": DESK, "type": "supergroup"}, "text": "t"})
+        reply = message_update(
+            "Hello!",
+            uid=STAFF,
+            first="Dana",
+            chat={"id": DESK, "type": "supergroup", "title": "Desk"},
+            reply_to_message={"message_id": root_id, "date": 0, "chat": {"id": DESK, "type": "supergroup"}, "text": "t"},
+        )
         await feed(bot, reply)
     assert sent_to(recorder, 42)[-1]["text"] == "<b>Dana (Clinic team):</b> Hello!"
 
@@ -155,7 +179,12 @@ async def test_client_photos_reach_the_desk_thread(desk):
     photo = message_update(None, **PHOTO)
     await feed(bot, photo)
     [copy] = recorder.sent("copyMessage")
-    assert (copy["chat_id"], copy["from_chat_id"], copy["message_id"], copy["message_thread_id"]) == (DESK, 42, photo["message"]["message_id"], 55)
+    assert (copy["chat_id"], copy["from_chat_id"], copy["message_id"], copy["message_thread_id"]) == (
+        DESK,
+        42,
+        photo["message"]["message_id"],
+        55,
+    )
     assert sent_to(recorder, DESK)[-1]["text"] == "<b>Ann:</b> [photo]"
     assert recorder.sent("getFile") == [] and "download" not in methods(recorder)  # copied, so never downloaded
 
@@ -214,21 +243,39 @@ async def test_a_discord_clients_photo_is_posted_by_url(desk):
     bot, recorder, core, _ = desk
     await core.handle(Event(platform="discord", chat_id="600", user_id="9", display_name="Zoe", text="/human"))
     url = "https://cdn.discordapp.com/attachments/1/2/rash.png"
-    await core.handle(Event(platform="discord", chat_id="600", user_id="9", display_name="Zoe", media_kind="image",
-                            media_file=Attachment(kind="photo", name="rash.png", url=url, source_platform="discord")))
+    await core.handle(
+        Event(
+            platform="discord",
+            chat_id="600",
+            user_id="9",
+            display_name="Zoe",
+            media_kind="image",
+            media_file=Attachment(kind="photo", name="rash.png", url=url, source_platform="discord"),
+        )
+    )
     [photo] = recorder.sent("sendPhoto")
     assert photo["chat_id"] == DESK and photo["photo"] == url and photo["message_thread_id"] == 55
 
 
 async def test_lead_cards_go_to_the_desk_group(desk, store):
     bot, recorder, core, _ = desk
-    for raw in (callback_update("book"), message_update("Ann Lee"), message_update("ann@example.com"), callback_update("book:time:any"),
-                callback_update("book:concerns-done"), callback_update("book:consent:yes"), callback_update("book:confirm")):
+    for raw in (
+        callback_update("book"),
+        message_update("Ann Lee"),
+        message_update("ann@example.com"),
+        callback_update("book:time:any"),
+        callback_update("book:concerns-done"),
+        callback_update("book:consent:yes"),
+        callback_update("book:confirm"),
+    ):
         await feed(bot, raw)
     [card] = sent_to(recorder, DESK)
     ref = store.bookings()[0].ref
     assert card["text"].startswith(f"<b>New consultation request {ref}</b>") and "message_thread_id" not in card
-    assert [k["callback_data"] for row in card["reply_markup"]["inline_keyboard"] for k in row] == [f"lead:claim:{ref}", f"lead:contacted:{ref}"]
+    assert [k["callback_data"] for row in card["reply_markup"]["inline_keyboard"] for k in row] == [
+        f"lead:claim:{ref}",
+        f"lead:contacted:{ref}",
+    ]
 
     press = callback_update(f"lead:contacted:{ref}", uid=STAFF)
     press["callback_query"]["message"]["chat"] = {"id": DESK, "type": "supergroup", "title": "Desk"}
@@ -250,9 +297,16 @@ async def test_a_topic_shows_its_tickets_state(desk):
     topic, title = Address(platform="telegram", chat_id=str(DESK), thread_id="55"), "#1 Ann (telegram)"
     for state, text in (("urgent", "card"), ("closed", "Ticket #1 closed by Dana."), ("open", "**Ann:** back again")):
         await core.outbox.send(topic, Reply(kind=ReplyKind.HUMAN, text=text, thread_mark=ThreadMark(state=state, title=title)))
-    assert methods(recorder) == ["sendMessage", "editForumTopic",  # urgent: marked once the card is there
-                                 "sendMessage", "editForumTopic", "closeForumTopic",  # closed after the last word
-                                 "reopenForumTopic", "editForumTopic", "sendMessage"]  # reopened before the client's message
+    assert methods(recorder) == [
+        "sendMessage",
+        "editForumTopic",  # urgent: marked once the card is there
+        "sendMessage",
+        "editForumTopic",
+        "closeForumTopic",  # closed after the last word
+        "reopenForumTopic",
+        "editForumTopic",
+        "sendMessage",
+    ]  # reopened before the client's message
     assert [p["name"] for p in recorder.sent("editForumTopic")] == [f"🚨 {title}", f"✅ {title}", title]
     assert {(p["chat_id"], p["message_thread_id"]) for name, p in recorder.calls if "Forum" in name} == {(DESK, 55)}
 
@@ -261,7 +315,9 @@ async def test_a_topic_staff_already_closed_by_hand_is_left_as_it_is(desk):
     bot, recorder, core, _ = desk
     recorder.fail = {"closeForumTopic": [BadRequest("Topic_not_modified")]}
     mark = ThreadMark(state="closed", title="#1 Ann (telegram)")
-    await core.outbox.send(Address(platform="telegram", chat_id=str(DESK), thread_id="55"), Reply(kind=ReplyKind.NOTICE, text="closed", thread_mark=mark))
+    await core.outbox.send(
+        Address(platform="telegram", chat_id=str(DESK), thread_id="55"), Reply(kind=ReplyKind.NOTICE, text="closed", thread_mark=mark)
+    )
     assert methods(recorder) == ["sendMessage", "editForumTopic"]
 
 
@@ -281,7 +337,6 @@ async def test_an_urgent_tickets_topic_is_marked_urgent(desk):
 
 async def test_a_client_who_blocked_the_bot_has_their_ticket_closed_with_a_note_to_staff(knowledge, store):
     bot, recorder, core, outbox = desk_bot(knowledge, store, topics=True)
-    outbox.on_unreachable = core.client_unreachable
     async with bot.app:
         await feed(bot, message_update("/human"))
         recorder.fail = {"sendMessage": [Forbidden("Forbidden: bot was blocked by the user")]}

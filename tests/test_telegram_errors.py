@@ -13,7 +13,6 @@ from bots.telegram.app import TelegramBot
 from core.events import Address, Reply, ReplyKind
 from core.outbox import PlatformOutbox
 from core.settings import TelegramSettings
-from tests.telegram_fake_api import api  # noqa: F401 - the fixture
 from tests.telegram_harness import message_update
 
 TOKEN = "123456:ERRORS"

@@ -41,12 +41,23 @@ async def test_serve_runs_until_sigterm_and_never_logs_the_token(tmp_path, monke
     api = FakeBotApi()
     runner, port = await serve_fake_api(api)
     config = tmp_path / "config.toml"
-    config.write_text(f'[storage]\ndir = "{tmp_path / "data"}"\n[content]\ndir = "{ROOT / "content"}"\n'
-                      f'[telegram]\nbase_url = "http://127.0.0.1:{port}/bot"\n[logging]\nlevel = "DEBUG"\n')
+    config.write_text(
+        f'[storage]\ndir = "{tmp_path / "data"}"\n[content]\ndir = "{ROOT / "content"}"\n'
+        f'[telegram]\nbase_url = "http://127.0.0.1:{port}/bot"\n[logging]\nlevel = "DEBUG"\n'
+    )
     token = "987654321:" + "A" * 35
     env = {"PATH": "/usr/bin:/bin", "TELEGRAM_BOT_TOKEN": token, "NO_PROXY": "127.0.0.1,localhost"}
-    proc = await asyncio.create_subprocess_exec(sys.executable, "run.py", "--config", str(config), "serve", cwd=ROOT, env=env,
-                                                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "run.py",
+        "--config",
+        str(config),
+        "serve",
+        cwd=ROOT,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     try:
         api.push(message_update("pores"))
         await asyncio.wait_for(api.sent.wait(), timeout=30)

@@ -8,11 +8,10 @@ import json
 import socket
 
 import aiohttp
-import pytest
 
 from bots.telegram.app import TelegramBot
 from core.settings import TelegramSettings
-from tests.telegram_fake_api import FakeBotApi, api  # noqa: F401 - the fixture
+from tests.telegram_fake_api import FakeBotApi
 from tests.telegram_harness import message_update
 
 TOKEN = "123456:WEBHOOK"
@@ -28,8 +27,13 @@ def free_port() -> int:
 async def run_webhook(core, api: FakeBotApi, secret: str | None, posts: list[dict[str, str]]) -> list[int]:
     """Start the bot in webhook mode, post one update per set of headers, and return the HTTP statuses."""
     port = free_port()
-    settings = TelegramSettings(mode="webhook", base_url=f"http://127.0.0.1:{api.port}/bot", webhook_url="https://clinic.example/telegram",
-                                webhook_listen="127.0.0.1", webhook_port=port)
+    settings = TelegramSettings(
+        mode="webhook",
+        base_url=f"http://127.0.0.1:{api.port}/bot",
+        webhook_url="https://clinic.example/telegram",
+        webhook_listen="127.0.0.1",
+        webhook_port=port,
+    )
     bot = TelegramBot(core, TOKEN, settings, webhook_secret=secret)
     statuses = []
     try:

@@ -5,12 +5,12 @@ import shutil
 
 import pytest
 
-from core.content.checks import _markdown_problems
 from core.content import ContentErrors, load_library
-from core.conversation.engine import Core
-from core.understanding.knowledge import Knowledge
-from core.outbox import LogOutbox
+from core.content.checks import _markdown_problems
 from core.content.translation_checks import translation_problems
+from core.conversation.engine import Core
+from core.outbox import LogOutbox
+from core.understanding.knowledge import Knowledge
 from tests.conftest import CONTENT, edit, line_of, say, ticking
 
 
@@ -31,7 +31,7 @@ def test_every_client_facing_text_has_a_spanish_version():
     assert set(library.translations) == {"es"} and spanish.untranslated == frozenset()
     assert all(spanish.topics[t].body != library.topics[t].body for t in library.topics)
     assert [s.id for s in spanish.menu.sections] == [s.id for s in library.menu.sections]
-    assert all(s.button != e.button for s, e in zip(spanish.menu.sections, library.menu.sections) if s.id != "consultation")
+    assert all(s.button != e.button for s, e in zip(spanish.menu.sections, library.menu.sections, strict=True) if s.id != "consultation")
     problems = translation_problems(CONTENT, library, _markdown_problems)
     assert problems and all(p.field == "review" and p.severity == "warning" for p in problems)  # only "not reviewed yet"
     assert len(problems) == len(library.topics) + 2  # every topic, messages.yaml and menu.yaml

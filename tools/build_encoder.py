@@ -99,11 +99,14 @@ def export(source: Path, tok: Tokenizer, target: Path) -> None:
     sample = {name: torch.from_numpy(array) for name, array in feeds(tok, SENTENCES[:2]).items()}
     with torch.no_grad():
         torch.onnx.export(
-            LastHiddenState(bert), tuple(sample[name] for name in INPUTS), str(target),
-            input_names=INPUTS, output_names=["last_hidden_state"],
-            dynamic_axes={**{name: {0: "batch", 1: "sequence"} for name in INPUTS},
-                          "last_hidden_state": {0: "batch", 1: "sequence"}},
-            opset_version=17, dynamo=False,
+            LastHiddenState(bert),
+            tuple(sample[name] for name in INPUTS),
+            str(target),
+            input_names=INPUTS,
+            output_names=["last_hidden_state"],
+            dynamic_axes={**{name: {0: "batch", 1: "sequence"} for name in INPUTS}, "last_hidden_state": {0: "batch", 1: "sequence"}},
+            opset_version=17,
+            dynamo=False,
         )
 
 

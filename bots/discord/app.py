@@ -17,8 +17,17 @@ from discord import app_commands
 
 from bots.discord.commands import client_commands, publish, register, staff_commands
 from bots.discord.components import FORM, PREFIX, ActionButton, ChoiceSelect, FormButton, booking_form, used
-from bots.discord.convert import (ALLOWED_MENTIONS, PLATFORM, file_kind, form_values, interaction_event, is_from_a_person, message_event,
-                                  strip_mention, to_messages)
+from bots.discord.convert import (
+    ALLOWED_MENTIONS,
+    PLATFORM,
+    file_kind,
+    form_values,
+    interaction_event,
+    is_from_a_person,
+    message_event,
+    strip_mention,
+    to_messages,
+)
 from bots.discord.delivery import Delivery
 from bots.discord.translator import CommandTranslator
 from core.conversation.engine import Core
@@ -125,11 +134,21 @@ class ClinicClient(discord.Client):
         """The check on every staff command: in the desk, by a member with the staff role."""
         return self.in_desk(interaction.channel) and self.is_staff(interaction.user)
 
-    def desk_event(self, channel: Any, member: Any, text: str | None = None, action: str | None = None,
-                   file: Attachment | None = None) -> Event:
+    def desk_event(
+        self, channel: Any, member: Any, text: str | None = None, action: str | None = None, file: Attachment | None = None
+    ) -> Event:
         thread = str(channel.id) if getattr(channel, "parent_id", None) == self.desk.discord_channel_id else None
-        return Event(platform=PLATFORM, chat_id=str(self.desk.discord_channel_id), user_id=str(member.id), display_name=member.display_name,
-                     text=text, action=action, thread=thread, from_desk=True, media_file=file)
+        return Event(
+            platform=PLATFORM,
+            chat_id=str(self.desk.discord_channel_id),
+            user_id=str(member.id),
+            display_name=member.display_name,
+            text=text,
+            action=action,
+            thread=thread,
+            from_desk=True,
+            media_file=file,
+        )
 
     async def on_staff_message(self, message: discord.Message) -> None:
         """Staff text and files; each extra file goes to the client as its own signed message."""
@@ -231,7 +250,7 @@ class ClinicClient(discord.Client):
             await interaction.edit_original_response(view=settle)
         elif settle is not None:
             await interaction.response.edit_message(view=settle)
-        sends = [(m, hide) for r, hide in zip(replies, self.hidden(interaction, replies)) for m in to_messages(r)]
+        sends = [(m, hide) for r, hide in zip(replies, self.hidden(interaction, replies), strict=True) for m in to_messages(r)]
         if not sends and not interaction.response.is_done():  # nothing to say (relayed to staff, or a flood)
             if interaction.type in SETTLING:
                 await interaction.response.defer()
@@ -294,7 +313,7 @@ class ClinicClient(discord.Client):
     async def _apologise(self, send) -> None:
         try:
             await send(self.core.apology().text)
-        except Exception:  # noqa: BLE001 - the apology itself failing must not loop
+        except Exception:  # the apology itself failing must not loop
             log.exception("could not send the apology")
 
 
@@ -309,8 +328,17 @@ async def staff_files(message: discord.Message) -> list[Attachment]:
                 data = await attachment.read()
             except discord.HTTPException:
                 log.warning("could not download a staff %s; sending its link instead", file_kind(attachment))
-        files.append(Attachment(kind=file_kind(attachment), name=attachment.filename, url=attachment.url, data=data,
-                                source_platform=PLATFORM, source_chat=str(message.channel.id), source_message=str(message.id)))
+        files.append(
+            Attachment(
+                kind=file_kind(attachment),
+                name=attachment.filename,
+                url=attachment.url,
+                data=data,
+                source_platform=PLATFORM,
+                source_chat=str(message.channel.id),
+                source_message=str(message.id),
+            )
+        )
     return files
 
 
@@ -332,5 +360,5 @@ class DiscordBot:
         if self._gateway is not None:
             try:
                 await self._gateway
-            except Exception:  # noqa: BLE001 - shutting down; the gateway's last error is only logged
+            except Exception:  # shutting down; the gateway's last error is only logged
                 log.exception("Discord gateway stopped with an error")

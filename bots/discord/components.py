@@ -56,8 +56,14 @@ class ChoiceSelect(discord.ui.DynamicItem[discord.ui.Select], template=re.escape
 
     def __init__(self, mode: str, field: str, options: list[discord.SelectOption] | None = None) -> None:
         options = options or [discord.SelectOption(label="…", value="…")]
-        super().__init__(discord.ui.Select(custom_id=f"{SELECT}{mode}:{field}", options=options, min_values=0 if mode == "multi" else 1,
-                                           max_values=len(options) if mode == "multi" else 1))
+        super().__init__(
+            discord.ui.Select(
+                custom_id=f"{SELECT}{mode}:{field}",
+                options=options,
+                min_values=0 if mode == "multi" else 1,
+                max_values=len(options) if mode == "multi" else 1,
+            )
+        )
         self.mode, self.field = mode, field
 
     @classmethod
@@ -78,8 +84,15 @@ def booking_form(prompt: Prompt) -> discord.ui.Modal:
     timeout would lose; the submit is read from its custom ids (see ``form_values``)."""
     form = discord.ui.Modal(title=(prompt.form_label or "…")[:45], custom_id=f"{FORM}{prompt.field}"[:100], timeout=None)
     for field in prompt.form[:MAX_FORM_FIELDS]:
-        form.add_item(discord.ui.TextInput(label=field.label[:45], custom_id=field.name, default=field.value or None,
-                                           required=field.required, max_length=min(field.max_length, 4000)))
+        form.add_item(
+            discord.ui.TextInput(
+                label=field.label[:45],
+                custom_id=field.name,
+                default=field.value or None,
+                required=field.required,
+                max_length=min(field.max_length, 4000),
+            )
+        )
     form.stop()
     return form
 

@@ -89,16 +89,33 @@ def file_kind(attachment: discord.Attachment) -> str:
 def message_event(message: discord.Message, text: str, chat_id: int) -> Event:
     """``chat_id`` is the client's DM channel, also for a message in a server channel."""
     kind, file = attachment_of(message, text)
-    return Event(platform=PLATFORM, chat_id=str(chat_id), user_id=str(message.author.id), display_name=message.author.display_name,
-                 text=text, media_kind=kind, media_file=file, message_id=str(message.id),
-                 channel=str(message.channel.id) if message.guild is not None else None)
+    return Event(
+        platform=PLATFORM,
+        chat_id=str(chat_id),
+        user_id=str(message.author.id),
+        display_name=message.author.display_name,
+        text=text,
+        media_kind=kind,
+        media_file=file,
+        message_id=str(message.id),
+        channel=str(message.channel.id) if message.guild is not None else None,
+    )
 
 
-def interaction_event(interaction: discord.Interaction, chat_id: int, text: str | None = None, action: str | None = None,
-                      form: dict[str, str] | None = None) -> Event:
-    return Event(platform=PLATFORM, chat_id=str(chat_id), user_id=str(interaction.user.id), display_name=interaction.user.display_name,
-                 text=text, action=action, form=form, channel=str(interaction.channel_id) if interaction.guild_id is not None else None,
-                 locale=interaction.locale.value)
+def interaction_event(
+    interaction: discord.Interaction, chat_id: int, text: str | None = None, action: str | None = None, form: dict[str, str] | None = None
+) -> Event:
+    return Event(
+        platform=PLATFORM,
+        chat_id=str(chat_id),
+        user_id=str(interaction.user.id),
+        display_name=interaction.user.display_name,
+        text=text,
+        action=action,
+        form=form,
+        channel=str(interaction.channel_id) if interaction.guild_id is not None else None,
+        locale=interaction.locale.value,
+    )
 
 
 def form_values(data: Any) -> dict[str, str]:

@@ -12,16 +12,17 @@ from __future__ import annotations
 import discord
 from discord import app_commands
 
-from core.conversation.engine import Core
 from core.conversation.commands import CLIENT, named
+from core.conversation.engine import Core
 
 
 class CommandTranslator(app_commands.Translator):
     def __init__(self, core: Core) -> None:
         self.core = core
 
-    async def translate(self, string: app_commands.locale_str, locale: discord.Locale,
-                        context: app_commands.TranslationContextTypes) -> str | None:
+    async def translate(
+        self, string: app_commands.locale_str, locale: discord.Locale, context: app_commands.TranslationContextTypes
+    ) -> str | None:
         language = locale.value.split("-")[0]
         command = context.data
         if language not in self.core.languages()[1:] or not isinstance(command, app_commands.Command):

@@ -44,15 +44,29 @@ def file_url(base_url: str) -> str:
 
 
 class TelegramBot:
-    def __init__(self, core: Core, token: str, settings: TelegramSettings, request: BaseRequest | None = None,
-                 webhook_secret: str | None = None, backoff: float = 1.0, desk: DeskSettings | None = None) -> None:
+    def __init__(
+        self,
+        core: Core,
+        token: str,
+        settings: TelegramSettings,
+        request: BaseRequest | None = None,
+        webhook_secret: str | None = None,
+        backoff: float = 1.0,
+        desk: DeskSettings | None = None,
+    ) -> None:
         self.core = core
         self.settings = settings
         self.desk = desk if desk is not None and desk.platform == "telegram" and desk.telegram_chat_id else None
         self.webhook_secret = webhook_secret or secrets.token_urlsafe(32)
         """Telegram sends it with every webhook call, so nobody else can post updates; made up when not configured."""
-        builder = (ApplicationBuilder().token(token).base_url(settings.base_url).base_file_url(file_url(settings.base_url))
-                   .rate_limiter(AIORateLimiter(max_retries=SEND_ATTEMPTS)).concurrent_updates(32))
+        builder = (
+            ApplicationBuilder()
+            .token(token)
+            .base_url(settings.base_url)
+            .base_file_url(file_url(settings.base_url))
+            .rate_limiter(AIORateLimiter(max_retries=SEND_ATTEMPTS))
+            .concurrent_updates(32)
+        )
         if request is not None:
             builder = builder.request(request).get_updates_request(request)
         self.app: Application = builder.build()
@@ -74,8 +88,12 @@ class TelegramBot:
         await self.app.start()
         if self.settings.mode == "webhook":
             await self.app.updater.start_webhook(
-                listen=self.settings.webhook_listen, port=self.settings.webhook_port, url_path="telegram",
-                webhook_url=self.settings.webhook_url, secret_token=self.webhook_secret, allowed_updates=UPDATES,
+                listen=self.settings.webhook_listen,
+                port=self.settings.webhook_port,
+                url_path="telegram",
+                webhook_url=self.settings.webhook_url,
+                secret_token=self.webhook_secret,
+                allowed_updates=UPDATES,
             )
         else:
             await self.app.updater.start_polling(allowed_updates=UPDATES, bootstrap_retries=-1)
@@ -193,7 +211,9 @@ class TelegramBot:
             return False
         [message] = messages
         try:
-            await self.delivery.retry(lambda: tapped.edit_text(message.text, parse_mode=message.parse_mode, reply_markup=message.reply_markup))
+            await self.delivery.retry(
+                lambda: tapped.edit_text(message.text, parse_mode=message.parse_mode, reply_markup=message.reply_markup)
+            )
             return True
         except BadRequest:
             log.debug("tapped message could not be edited; sending a new one")
@@ -265,7 +285,7 @@ class TelegramBot:
         if isinstance(update, Update) and update.effective_chat and update.effective_chat.type == ChatType.PRIVATE:
             try:
                 await self.send(update.effective_chat.id, [self.core.apology(f"{PLATFORM}:{update.effective_chat.id}")])
-            except Exception:  # noqa: BLE001 - the apology itself failing must not loop
+            except Exception:  # the apology itself failing must not loop
                 log.exception("could not send the apology")
 
     async def _with_typing(self, chat_id: int | str, work: Awaitable[T]) -> T:

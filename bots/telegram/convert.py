@@ -28,8 +28,21 @@ PAIR_LABEL = 18
 
 RELAYED_FILES = ("photo", "document")
 """What staff and clients can send each other through a ticket."""
-ATTACHMENTS = ("photo", "sticker", "voice", "video", "video_note", "audio", "document", "animation",
-               "location", "venue", "contact", "poll", "dice")
+ATTACHMENTS = (
+    "photo",
+    "sticker",
+    "voice",
+    "video",
+    "video_note",
+    "audio",
+    "document",
+    "animation",
+    "location",
+    "venue",
+    "contact",
+    "poll",
+    "dice",
+)
 
 
 @dataclass(frozen=True)
@@ -46,8 +59,7 @@ def to_event(update: Update) -> Event | None:
     chat, user = update.effective_chat, update.effective_user
     if chat is None or user is None:
         return None
-    common = dict(platform=PLATFORM, chat_id=str(chat.id), user_id=str(user.id), display_name=user.full_name,
-                  locale=user.language_code)
+    common = dict(platform=PLATFORM, chat_id=str(chat.id), user_id=str(user.id), display_name=user.full_name, locale=user.language_code)
     if update.callback_query is not None:
         return Event(**common, action=update.callback_query.data or "")
     message = update.message or update.edited_message
@@ -80,8 +92,14 @@ def desk_event(update: Update, topics: bool) -> Event | None:
     kind = attachment_kind(message)
     if kind not in RELAYED_FILES:
         return None
-    return Event(**common, text=message.caption or f"[{kind}]", media_kind=kind, media_file=attachment(message, kind), thread=thread,
-                 message_id=str(message.message_id))
+    return Event(
+        **common,
+        text=message.caption or f"[{kind}]",
+        media_kind=kind,
+        media_file=attachment(message, kind),
+        thread=thread,
+        message_id=str(message.message_id),
+    )
 
 
 def attachment_kind(message: Message) -> str:
@@ -91,8 +109,13 @@ def attachment_kind(message: Message) -> str:
 def attachment(message: Message, kind: str) -> Attachment:
     """A photo or document as the core carries it: where it is, so Telegram can copy it without a download."""
     media = message.photo[-1] if kind == "photo" else message.document
-    return Attachment(kind=kind, name=getattr(media, "file_name", None) or f"{kind}.jpg", source_platform=PLATFORM,
-                      source_chat=str(message.chat_id), source_message=str(message.message_id))
+    return Attachment(
+        kind=kind,
+        name=getattr(media, "file_name", None) or f"{kind}.jpg",
+        source_platform=PLATFORM,
+        source_chat=str(message.chat_id),
+        source_message=str(message.message_id),
+    )
 
 
 def keyboard(buttons: tuple[Button, ...]) -> InlineKeyboardMarkup | None:
@@ -138,4 +161,4 @@ def to_messages(reply: Reply) -> list[OutgoingMessage]:
 def toast(reply: Reply) -> str:
     """A notice's first paragraph as plain text, for the small pop-up a button tap can answer with."""
     first = reply.text.strip().split("\n\n", 1)[0]
-    return render(first, PLAIN)[:CallbackQueryLimit.ANSWER_CALLBACK_QUERY_TEXT_LENGTH]
+    return render(first, PLAIN)[: CallbackQueryLimit.ANSWER_CALLBACK_QUERY_TEXT_LENGTH]

@@ -80,8 +80,9 @@ class Delivery:
 
     async def _send_formatted(self, chat: int, message: OutgoingMessage, markup: Any, where: dict[str, Any]) -> Message:
         try:
-            return await self.retry(lambda: self.bot.send_message(chat, message.text, parse_mode=message.parse_mode,
-                                                                  reply_markup=markup, **where))
+            return await self.retry(
+                lambda: self.bot.send_message(chat, message.text, parse_mode=message.parse_mode, reply_markup=markup, **where)
+            )
         except BadRequest as exc:
             if message.parse_mode is None:
                 raise
@@ -89,8 +90,10 @@ class Delivery:
             log.debug("Telegram said: %s", exc.message)
         parts = split_message(message.plain, PLAIN_PART) or ["…"]
         for n, part in enumerate(parts):
-            sent = await self.retry(lambda p=part, last=n == len(parts) - 1: self.bot.send_message(
-                chat, p, reply_markup=markup if last else None, **where))
+            last = n == len(parts) - 1
+            sent = await self.retry(
+                lambda p=part, last=last: self.bot.send_message(chat, p, reply_markup=markup if last else None, **where)
+            )
         return sent
 
     async def _send_file(self, chat: int, file: Attachment, where: dict[str, Any]) -> None:
@@ -115,8 +118,11 @@ class Delivery:
             log.warning("a %s could not be delivered: %s", file.kind, exc.message)
             return
         reason = "they blocked the bot" if isinstance(exc, Forbidden) else exc.message
-        await self.retry(lambda: self.bot.send_message(int(file.source_chat), NOT_DELIVERED.format(reason=reason),
-                                                       reply_to_message_id=int(file.source_message)))
+        await self.retry(
+            lambda: self.bot.send_message(
+                int(file.source_chat), NOT_DELIVERED.format(reason=reason), reply_to_message_id=int(file.source_message)
+            )
+        )
 
     async def _mark_topic(self, chat: int, topic: int, mark: ThreadMark) -> None:
         """Show a ticket's state on its forum topic: its name, and closed while the ticket is."""

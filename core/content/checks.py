@@ -20,24 +20,31 @@ from markdown_it import MarkdownIt
 from pydantic import BaseModel
 
 import core.conversation.engine  # noqa: F401 - declares the client commands
-from core.conversation import actions
-from core.conversation.commands import client_commands
 from core.content import ContentError, ContentErrors, load_library
 from core.content.loader import body_first_line, locate
 from core.content.models import TOPIC_FIELD, TOPIC_FIELDS, Library, is_placeholder
+from core.content.translation_checks import translation_problems
+from core.conversation import actions
+from core.conversation.commands import client_commands
 from core.events import MAX_ACTION_BYTES
 from core.understanding.classes import SAFETY, Kind, outcome_classes
 from core.understanding.decide import Decision, Outcome
 from core.understanding.knowledge import Knowledge
 from core.understanding.text import split_message
-from core.content.translation_checks import translation_problems
 
 READABLE = 1200
 """Longer than this, an answer is more than a screenful on a phone: better split into topics."""
 DISCORD_LIMIT = 2000
 TELEGRAM_LIMIT = 4096
-ALLOWED_BLOCKS = {"paragraph_open", "paragraph_close", "inline", "bullet_list_open", "bullet_list_close",
-                  "list_item_open", "list_item_close"}
+ALLOWED_BLOCKS = {
+    "paragraph_open",
+    "paragraph_close",
+    "inline",
+    "bullet_list_open",
+    "bullet_list_close",
+    "list_item_open",
+    "list_item_close",
+}
 ALLOWED_INLINE = {"text", "strong_open", "strong_close", "em_open", "em_close", "softbreak", "hardbreak"}
 EXAMPLES_FILE = "examples.yaml"
 AMBIGUOUS_PAIR = 3
@@ -132,7 +139,9 @@ def _markdown(root: Path, library: Library) -> list[ContentError]:
             errors.append(ContentError(file, start + offset, "body", problem))
     for path, value in _texts(library.messages):
         for _, problem in _markdown_problems(value):
-            errors.append(ContentError(f"{root.name}/messages.yaml", locate(root, f"{root.name}/messages.yaml", path), ".".join(path), problem))
+            errors.append(
+                ContentError(f"{root.name}/messages.yaml", locate(root, f"{root.name}/messages.yaml", path), ".".join(path), problem)
+            )
     return errors
 
 
@@ -160,15 +169,28 @@ def _lengths(root: Path, library: Library, knowledge: Knowledge) -> list[Content
             continue
         parts = split_message(text, DISCORD_LIMIT)
         if any(len(p) > DISCORD_LIMIT or not _ends_cleanly(p) for p in parts[:-1]) or len(max(text.split("\n\n"), key=len)) > DISCORD_LIMIT:
-            errors.append(ContentError(file, body_first_line(root, file), "body",
-                                       f"a paragraph is longer than Discord's {DISCORD_LIMIT} characters; break it into shorter paragraphs"))
+            errors.append(
+                ContentError(
+                    file,
+                    body_first_line(root, file),
+                    "body",
+                    f"a paragraph is longer than Discord's {DISCORD_LIMIT} characters; break it into shorter paragraphs",
+                )
+            )
             continue
         where = "Discord and Telegram" if len(text) > TELEGRAM_LIMIT else "Discord"
         split = f" ({where} will show it as {len(parts)} messages)" if len(parts) > 1 else ""
-        errors.append(ContentError(file, body_first_line(root, file), "body",
-                                   f"{len(text):,} characters is too long to read in a chat{split}; keep an answer under about "
-                                   f"{READABLE:,} characters by splitting it into topics (a new file for each part, with its own "
-                                   "examples) and listing them under related", "warning"))
+        errors.append(
+            ContentError(
+                file,
+                body_first_line(root, file),
+                "body",
+                f"{len(text):,} characters is too long to read in a chat{split}; keep an answer under about "
+                f"{READABLE:,} characters by splitting it into topics (a new file for each part, with its own "
+                "examples) and listing them under related",
+                "warning",
+            )
+        )
     return errors
 
 
@@ -182,11 +204,21 @@ def _labels(root: Path, library: Library) -> list[ContentError]:
     for topic_id in library.topics:
         if len(actions.faq(topic_id).encode()) > MAX_ACTION_BYTES:
             file = library.sources[topic_id]
-            errors.append(ContentError(file, locate(root, file, ("id",)), "id", f"id too long for a button; keep it under {MAX_ACTION_BYTES - 4} characters"))
+            errors.append(
+                ContentError(
+                    file, locate(root, file, ("id",)), "id", f"id too long for a button; keep it under {MAX_ACTION_BYTES - 4} characters"
+                )
+            )
     for n, section in enumerate(library.menu.sections):
         if len(actions.section(section.id).encode()) > MAX_ACTION_BYTES:
-            errors.append(ContentError(f"{root.name}/menu.yaml", locate(root, f"{root.name}/menu.yaml", ("sections", n, "id")), f"sections.{n}.id",
-                                       f"section id too long for a button; keep it under {MAX_ACTION_BYTES - 5} characters"))
+            errors.append(
+                ContentError(
+                    f"{root.name}/menu.yaml",
+                    locate(root, f"{root.name}/menu.yaml", ("sections", n, "id")),
+                    f"sections.{n}.id",
+                    f"section id too long for a button; keep it under {MAX_ACTION_BYTES - 5} characters",
+                )
+            )
     return errors
 
 
@@ -197,12 +229,28 @@ def _commands(root: Path, library: Library) -> list[ContentError]:
     file = f"{root.name}/messages.yaml"
     declared = [c.name for c in client_commands()]
     described = library.messages.commands
-    found = [ContentError(file, locate(root, file, ("commands", name)), f"commands.{name}",
-                          f"the bot has no /{name} command, so this line is never shown; check its spelling", "warning")
-             for name in described if name not in declared]
-    return found + [ContentError(file, locate(root, file, ("commands",)), "commands",
-                                 f"/{name} has no line here, so the chat apps' command menus leave it out", "warning")
-                    for name in declared if name not in described]
+    found = [
+        ContentError(
+            file,
+            locate(root, file, ("commands", name)),
+            f"commands.{name}",
+            f"the bot has no /{name} command, so this line is never shown; check its spelling",
+            "warning",
+        )
+        for name in described
+        if name not in declared
+    ]
+    return found + [
+        ContentError(
+            file,
+            locate(root, file, ("commands",)),
+            "commands",
+            f"/{name} has no line here, so the chat apps' command menus leave it out",
+            "warning",
+        )
+        for name in declared
+        if name not in described
+    ]
 
 
 def unfilled_placeholders(root: Path, library: Library) -> list[ContentError]:
@@ -210,18 +258,37 @@ def unfilled_placeholders(root: Path, library: Library) -> list[ContentError]:
     of every message (and does not offer such a topic) until they are."""
     warnings = []
     clinic = library.clinic
-    fields = {("phone",): clinic.phone, ("address",): clinic.address, ("prices",): clinic.prices,
-              ("callback_time",): clinic.callback_time, ("booking_url",): clinic.booking_url}
+    fields = {
+        ("phone",): clinic.phone,
+        ("address",): clinic.address,
+        ("prices",): clinic.prices,
+        ("callback_time",): clinic.callback_time,
+        ("booking_url",): clinic.booking_url,
+    }
     fields.update({("hours", "days", day): value for day, value in clinic.hours.days.items()})
     for path, value in fields.items():
         if is_placeholder(value):
-            warnings.append(ContentError(f"{root.name}/clinic.yaml", locate(root, f"{root.name}/clinic.yaml", path), ".".join(path),
-                                         f"placeholder not filled in yet ({value!r}); replace it with the real value", "warning"))
+            warnings.append(
+                ContentError(
+                    f"{root.name}/clinic.yaml",
+                    locate(root, f"{root.name}/clinic.yaml", path),
+                    ".".join(path),
+                    f"placeholder not filled in yet ({value!r}); replace it with the real value",
+                    "warning",
+                )
+            )
     for topic_id, topic in library.topics.items():
         if "TODO" in topic.body and not library.is_draft(topic_id):
             file = library.sources[topic_id]
-            warnings.append(ContentError(file, body_first_line(root, file), "body",
-                                         "the answer still contains TODO; finish the text (lines marked TODO are left out)", "warning"))
+            warnings.append(
+                ContentError(
+                    file,
+                    body_first_line(root, file),
+                    "body",
+                    "the answer still contains TODO; finish the text (lines marked TODO are left out)",
+                    "warning",
+                )
+            )
     return warnings
 
 
@@ -232,8 +299,11 @@ def drafts(root: Path, library: Library) -> list[ContentError]:
     for topic_id, topic in library.topics.items():
         if library.is_draft(topic_id):
             file = library.sources[topic_id]
-            why = ("marked draft: true; remove that line when it is ready" if topic.draft else
-                   "the answer is still a TODO placeholder; write it")
+            why = (
+                "marked draft: true; remove that line when it is ready"
+                if topic.draft
+                else "the answer is still a TODO placeholder; write it"
+            )
             line = locate(root, file, ("draft",)) if topic.draft else body_first_line(root, file)
             listed.append(ContentError(file, line, "draft", f"draft, not shown to clients: {why}", DRAFT))
     return listed
@@ -241,7 +311,7 @@ def drafts(root: Path, library: Library) -> list[ContentError]:
 
 def _topic_placeholders(root: Path, library: Library) -> list[ContentError]:
     """Answers may name clinic details in {braces}; any other {word} would reach clients as typed."""
-    allowed = ", ".join("{%s}" % f for f in sorted(TOPIC_FIELDS))
+    allowed = ", ".join(f"{{{f}}}" for f in sorted(TOPIC_FIELDS))
     errors = []
     for topic_id, topic in library.topics.items():
         file = library.sources[topic_id]
@@ -276,8 +346,14 @@ def _duplicate_examples(root: Path, library: Library) -> list[ContentError]:
             if key in seen:
                 other_topic, _ = seen[key]
                 where = "earlier in this topic" if other_topic == topic_id else f"in topic {other_topic!r}"
-                errors.append(ContentError(file, locate(root, file, ("examples", n)), f"examples.{n}",
-                                           f"duplicate example question (also {where}); remove one or reword it"))
+                errors.append(
+                    ContentError(
+                        file,
+                        locate(root, file, ("examples", n)),
+                        f"examples.{n}",
+                        f"duplicate example question (also {where}); remove one or reword it",
+                    )
+                )
             else:
                 seen[key] = (topic_id, n)
     return errors
@@ -304,9 +380,16 @@ def _routing(root: Path, library: Library, knowledge: Knowledge) -> list[Content
             got = _route_name(decision)
             if cls.kind is not Kind.TOPIC:
                 if got != cls.id and (cls.kind in SAFETY or decision.outcome is Outcome.ANSWER):
-                    found.append(ContentError(file, locate(root, file, where), field,
-                                              f"{example!r} would get {got} instead of {cls.id} (closest: {_closest(root, library, decision)}); "
-                                              "reword it or add examples that tell them apart", "warning"))
+                    found.append(
+                        ContentError(
+                            file,
+                            locate(root, file, where),
+                            field,
+                            f"{example!r} would get {got} instead of {cls.id} (closest: {_closest(root, library, decision)}); "
+                            "reword it or add examples that tell them apart",
+                            "warning",
+                        )
+                    )
                 continue
             if decision.outcome is Outcome.ANSWER and decision.topics[0] == cls.id:
                 reached[cls.id] += 1
@@ -318,21 +401,41 @@ def _routing(root: Path, library: Library, knowledge: Knowledge) -> list[Content
                     if other != cls.id:
                         close[tuple(sorted((cls.id, other)))].append(example)
             else:
-                found.append(ContentError(file, locate(root, file, where), field,
-                                          f"{example!r} would get {got} instead (closest: {_closest(root, library, decision)}); "
-                                          "reword it, or add keywords or examples that tell them apart", "warning"))
+                found.append(
+                    ContentError(
+                        file,
+                        locate(root, file, where),
+                        field,
+                        f"{example!r} would get {got} instead (closest: {_closest(root, library, decision)}); "
+                        "reword it, or add keywords or examples that tell them apart",
+                        "warning",
+                    )
+                )
     for (topic_id, other), examples in sorted(close.items()):
         if len(examples) < AMBIGUOUS_PAIR:
             continue
         file = library.sources[topic_id]
-        found.append(ContentError(file, locate(root, file, ("examples",)), "examples",
-                                  f"this topic and {other!r} are easily confused: {len(examples)} example questions of the two "
-                                  f"score close to both (e.g. {examples[0]!r}); add keywords or examples that tell them apart", "warning"))
+        found.append(
+            ContentError(
+                file,
+                locate(root, file, ("examples",)),
+                "examples",
+                f"this topic and {other!r} are easily confused: {len(examples)} example questions of the two "
+                f"score close to both (e.g. {examples[0]!r}); add keywords or examples that tell them apart",
+                "warning",
+            )
+        )
     for topic_id in library.topics:
         if not reached[topic_id]:
             file = library.sources[topic_id]
-            found.append(ContentError(file, locate(root, file, ("examples",)), "examples",
-                                      "no example question reaches this topic, so clients cannot either; add distinctive examples"))
+            found.append(
+                ContentError(
+                    file,
+                    locate(root, file, ("examples",)),
+                    "examples",
+                    "no example question reaches this topic, so clients cannot either; add distinctive examples",
+                )
+            )
     return found
 
 
@@ -355,8 +458,10 @@ def _closest(root: Path, library: Library, decision: Decision) -> str:
                 if decision.phrase in phrases:
                     where = f"{root.name}/{file}"
                     line = locate(root, where, (name, phrases.index(decision.phrase)))
-                    return (f"the phrase {decision.phrase!r} under {name} in {where}:{line} takes it first; make that phrase "
-                            "longer or remove it")
+                    return (
+                        f"the phrase {decision.phrase!r} under {name} in {where}:{line} takes it first; make that phrase "
+                        "longer or remove it"
+                    )
         return f"the phrase {decision.phrase!r}"
     top = decision.scores[0] if decision.scores else None
     if top is None:

@@ -48,9 +48,18 @@ class _Parsed:
             raise ContentErrors([ContentError(file, plain.line, "", plain.message, quote=plain.quote)]) from None
         except yaml.reader.ReaderError as exc:
             line = first_line + text.count("\n", 0, exc.position)
-            raise ContentErrors([ContentError(file, line, "", f"line {line} contains a character that is not text "
-                                                             f"({chr(exc.character) if isinstance(exc.character, int) else exc.character!r}); "
-                                                             "delete it, or save the file again as plain text")]) from None
+            raise ContentErrors(
+                [
+                    ContentError(
+                        file,
+                        line,
+                        "",
+                        f"line {line} contains a character that is not text "
+                        f"({chr(exc.character) if isinstance(exc.character, int) else exc.character!r}); "
+                        "delete it, or save the file again as plain text",
+                    )
+                ]
+            ) from None
 
     def line_of(self, path: tuple[Any, ...]) -> int:
         """Line of the deepest node that exists along ``path`` (1-based, in the file).
@@ -74,8 +83,16 @@ class _Parsed:
 
     def validate(self, model: type[BaseModel], extra: dict[str, Any] | None = None) -> Any:
         if self.data is None and not extra:
-            raise ContentErrors([ContentError(self.file, self.first_line, "", "the file is empty (or only comments); "
-                                                                              "restore it from a backup or from an earlier version")])
+            raise ContentErrors(
+                [
+                    ContentError(
+                        self.file,
+                        self.first_line,
+                        "",
+                        "the file is empty (or only comments); restore it from a backup or from an earlier version",
+                    )
+                ]
+            )
         data = self.data if self.data is not None else {}
         if not isinstance(data, dict):
             raise ContentErrors([ContentError(self.file, self.first_line, "", "expected `name: value` lines at the top level")])
@@ -110,11 +127,20 @@ def _read(path: Path, root: Path) -> str:
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         line = exc.object.count(b"\n", 0, exc.start) + 1
-        raise ContentErrors([ContentError(_relative(path, root), line, "", f"not plain text: line {line} has bytes that are not UTF-8 "
-                                                                          f"({exc.reason}); save the file as UTF-8 text")]) from None
+        raise ContentErrors(
+            [
+                ContentError(
+                    _relative(path, root),
+                    line,
+                    "",
+                    f"not plain text: line {line} has bytes that are not UTF-8 ({exc.reason}); save the file as UTF-8 text",
+                )
+            ]
+        ) from None
     except OSError as exc:
-        raise ContentErrors([ContentError(_relative(path, root), 1, "", f"cannot be read ({exc.strerror or exc}); check that it is a "
-                                                                          "file you may open")]) from None
+        raise ContentErrors(
+            [ContentError(_relative(path, root), 1, "", f"cannot be read ({exc.strerror or exc}); check that it is a file you may open")]
+        ) from None
 
 
 CLAIMED_ID = re.compile(r"^id:\s*['\"]?([a-z0-9][a-z0-9-]*)", re.MULTILINE)
@@ -156,7 +182,9 @@ def load_library(root: Path | str) -> Library:
     for name, model in YAML_FILES.items():
         path = root / name
         if not path.is_file():
-            errors.append(ContentError(_relative(path, root), 1, "", "is a folder; it should be a file" if path.exists() else "file is missing"))
+            errors.append(
+                ContentError(_relative(path, root), 1, "", "is a folder; it should be a file" if path.exists() else "file is missing")
+            )
             continue
         try:
             parsed[name] = _Parsed(_relative(path, root), _read(path, root), first_line=1)
@@ -175,7 +203,14 @@ def load_library(root: Path | str) -> Library:
             broken |= _claimed_ids(path)
             continue
         if topic.id in topics:
-            errors.append(ContentError(parsed_topic.file, parsed_topic.line_of(("id",)), "id", f"id {topic.id!r} is already used by {topic_files[topic.id].file}; ids must be unique"))
+            errors.append(
+                ContentError(
+                    parsed_topic.file,
+                    parsed_topic.line_of(("id",)),
+                    "id",
+                    f"id {topic.id!r} is already used by {topic_files[topic.id].file}; ids must be unique",
+                )
+            )
             continue
         topics[topic.id] = topic
         topic_files[topic.id] = parsed_topic
@@ -215,11 +250,21 @@ def _cross_check(
     for topic in topics.values():
         file = topic_files[topic.id]
         if topic.id in Examples.model_fields:
-            errors.append(ContentError(file.file, file.line_of(("id",)), "id", f"id {topic.id!r} is the name of an outcome in examples.yaml; pick another id"))
+            errors.append(
+                ContentError(
+                    file.file, file.line_of(("id",)), "id", f"id {topic.id!r} is the name of an outcome in examples.yaml; pick another id"
+                )
+            )
         for i, ref in enumerate(topic.related):
             if ref in broken:
                 continue
-            problem = f"no topic with id {ref!r}{suggest(ref, topics)}" if ref not in topics else "a topic cannot be related to itself" if ref == topic.id else None
+            problem = (
+                f"no topic with id {ref!r}{suggest(ref, topics)}"
+                if ref not in topics
+                else "a topic cannot be related to itself"
+                if ref == topic.id
+                else None
+            )
             if problem:
                 errors.append(ContentError(file.file, file.line_of(("related", i)), f"related.{i}", problem))
     if menu is None or menu_file is None:
@@ -228,26 +273,41 @@ def _cross_check(
     seen_sections: set[str] = set()
     for s, section in enumerate(menu.sections):
         if section.id in seen_sections:
-            errors.append(ContentError(menu_file.file, menu_file.line_of(("sections", s, "id")), f"sections.{s}.id", f"section id {section.id!r} is used twice"))
+            errors.append(
+                ContentError(
+                    menu_file.file, menu_file.line_of(("sections", s, "id")), f"sections.{s}.id", f"section id {section.id!r} is used twice"
+                )
+            )
         seen_sections.add(section.id)
         for t, ref in enumerate(section.topics):
             line = menu_file.line_of(("sections", s, "topics", t))
             if ref in broken:
                 continue
             if ref not in topics:
-                errors.append(ContentError(menu_file.file, line, f"sections.{s}.topics.{t}", f"no topic with id {ref!r}{suggest(ref, topics) or '; check the topics folder'}"))
+                errors.append(
+                    ContentError(
+                        menu_file.file,
+                        line,
+                        f"sections.{s}.topics.{t}",
+                        f"no topic with id {ref!r}{suggest(ref, topics) or '; check the topics folder'}",
+                    )
+                )
             elif ref in listed:
-                errors.append(ContentError(menu_file.file, line, f"sections.{s}.topics.{t}", f"topic {ref!r} is already in section {listed[ref]!r}"))
+                errors.append(
+                    ContentError(menu_file.file, line, f"sections.{s}.topics.{t}", f"topic {ref!r} is already in section {listed[ref]!r}")
+                )
             else:
                 listed[ref] = section.id
     for topic_id in sorted(topics.keys() - listed.keys() - {t for t, topic in topics.items() if topic.draft}):
         file = topic_files[topic_id]
-        errors.append(ContentError(file.file, file.line_of(("id",)), "id", f"topic {topic_id!r} is not in any section of menu.yaml; add it there"))
+        errors.append(
+            ContentError(file.file, file.line_of(("id",)), "id", f"topic {topic_id!r} is not in any section of menu.yaml; add it there")
+        )
     return errors
 
 
 def suggest(unknown: str, known: Iterable[str]) -> str:
-    """"; did you mean 'benefits-overview'?" for a mistyped id, or nothing when no id is close."""
+    """ "; did you mean 'benefits-overview'?" for a mistyped id, or nothing when no id is close."""
     close = get_close_matches(unknown, list(known), n=1, cutoff=0.6)
     return f"; did you mean {close[0]!r}?" if close else ""
 

@@ -140,8 +140,25 @@ class ButtonLabels(Model):
 
 TOPIC_FIELDS = frozenset({"clinic_name", "city", "phone", "address", "prices", "callback_time", "hours"})
 """The clinic details a topic's answer may name in {braces}."""
-TEMPLATE_FIELDS = frozenset({"clinic_name", "city", "phone", "address", "callback_time", "prices", "hours", "name", "section", "ref",
-                             "limit", "field", "opens", "retention_days", "booking_days"})
+TEMPLATE_FIELDS = frozenset(
+    {
+        "clinic_name",
+        "city",
+        "phone",
+        "address",
+        "callback_time",
+        "prices",
+        "hours",
+        "name",
+        "section",
+        "ref",
+        "limit",
+        "field",
+        "opens",
+        "retention_days",
+        "booking_days",
+    }
+)
 
 
 class TemplatedText(Model):
@@ -157,7 +174,7 @@ def _check_placeholders(value: object, known: frozenset[str] = TEMPLATE_FIELDS) 
     if isinstance(value, str):
         for _, name, _, _ in Formatter().parse(value):
             if name is not None and name not in known:
-                allowed = ", ".join("{%s}" % f for f in sorted(known))
+                allowed = ", ".join(f"{{{f}}}" for f in sorted(known))
                 raise ValueError(f"unknown placeholder {{{name}}}; allowed: {allowed}")
     return value
 
@@ -336,8 +353,10 @@ class Messages(Model):
     forget_confirm: Text
     forgotten: Text
     moved_to_dm: Text = "I've sent you a direct message, so your details stay between us."
-    dm_closed: Text = ("I couldn't send you a direct message. To keep your details private, allow direct messages from this server's"
-                       " members, or use the /book and /human commands here.")
+    dm_closed: Text = (
+        "I couldn't send you a direct message. To keep your details private, allow direct messages from this server's"
+        " members, or use the /book and /human commands here."
+    )
     ask_option: Text = "Your question, in your own words"
     """Platforms' own words (a Discord server, a command option); defaults so that content written
     before them stays valid."""
@@ -345,7 +364,10 @@ class Messages(Model):
     language_set: Text
     untranslated: str = ""
     """In a translation: the note above an answer not translated yet, shown in English."""
-    commands: dict[Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,31}$")], Annotated[str, StringConstraints(min_length=1, max_length=256)]]
+    commands: dict[
+        Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,31}$")],
+        Annotated[str, StringConstraints(min_length=1, max_length=256)],
+    ]
     buttons: ButtonLabels
     booking_flow: BookingMessages
     handoff: HandoffMessages
@@ -474,8 +496,11 @@ class Library(Model):
         if UNFINISHED_LINE.match(body):
             return ""
         fields = self._fields({})
-        lines = [line for line in body.split("\n")
-                 if not UNFINISHED_LINE.match(line) and not any(is_placeholder(fields[n]) for n in topic_fields(line))]
+        lines = [
+            line
+            for line in body.split("\n")
+            if not UNFINISHED_LINE.match(line) and not any(is_placeholder(fields[n]) for n in topic_fields(line))
+        ]
         filled = TOPIC_FIELD.sub(lambda m: fields[m[1]] if m[1] in TOPIC_FIELDS else m[0], "\n".join(lines))
         return filled.strip()
 

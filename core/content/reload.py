@@ -15,8 +15,8 @@ import asyncio
 import logging
 from pathlib import Path
 
-from core.content.checks import review
 from core.content import ContentError
+from core.content.checks import review
 from core.conversation.engine import Core
 from core.events import Reply, ReplyKind
 from core.outbox import STAFF_DESK
@@ -56,14 +56,18 @@ class ContentReloader:
             log.error("content change refused, still serving the previous version:\n%s", "\n".join(str(e) for e in errors))
             summary = "\n".join(f"- {escape_markdown(str(e))}" for e in errors[:LISTED])
             more = f"\n…and {len(errors) - LISTED} more" if len(errors) > LISTED else ""
-            await self._tell_staff(core, f"Content change refused ({len(errors)} problem(s)); the bot keeps the previous version.\n{summary}{more}")
+            await self._tell_staff(
+                core, f"Content change refused ({len(errors)} problem(s)); the bot keeps the previous version.\n{summary}{more}"
+            )
             self._refused = True
             return errors
         core.use(result.knowledge)
         log.info("content reloaded: %d topics", len(result.knowledge.library.topics))
         if self._refused:
             self._refused = False
-            await self._tell_staff(core, "Content change accepted: the problems reported earlier are fixed, and the bot now serves the new version.")
+            await self._tell_staff(
+                core, "Content change accepted: the problems reported earlier are fixed, and the bot now serves the new version."
+            )
         return []
 
     @staticmethod

@@ -30,8 +30,16 @@ def translation_problems(root: Path, library: Library, markdown: MarkdownCheck) 
         name = NAMES.get(language, language)
         translation, problems = read_translation(root, library, language)
         if translation is None:
-            found.append(ContentError(f"{root.name}/{language}", 1, "", f"no {name} translation: {name}-speaking clients are"
-                                      f" answered in English; copy the files to translate into {root.name}/{language}/", "warning"))
+            found.append(
+                ContentError(
+                    f"{root.name}/{language}",
+                    1,
+                    "",
+                    f"no {name} translation: {name}-speaking clients are"
+                    f" answered in English; copy the files to translate into {root.name}/{language}/",
+                    "warning",
+                )
+            )
             continue
         found += problems
         found += _missing(root, library, translation, name)
@@ -45,20 +53,50 @@ def _missing(root: Path, library: Library, translation: Translation, name: str) 
     folder = f"{root.name}/{translation.language}"
     for topic_id, file in library.sources.items():
         if topic_id not in translation.topics:
-            found.append(ContentError(file, 1, "id", f"no {name} version ({folder}/{TOPICS_DIR}/{Path(file).name}): {name}-speaking"
-                                      " clients get this answer in English, with a note", "warning"))
+            found.append(
+                ContentError(
+                    file,
+                    1,
+                    "id",
+                    f"no {name} version ({folder}/{TOPICS_DIR}/{Path(file).name}): {name}-speaking"
+                    " clients get this answer in English, with a note",
+                    "warning",
+                )
+            )
     for key in translation.missing:
         if not key:
-            found.append(ContentError(translation.messages_file, 1, "", f"file is missing: {name}-speaking clients read every"
-                                      " fixed message in English; copy messages.yaml here and translate it", "warning"))
+            found.append(
+                ContentError(
+                    translation.messages_file,
+                    1,
+                    "",
+                    f"file is missing: {name}-speaking clients read every"
+                    " fixed message in English; copy messages.yaml here and translate it",
+                    "warning",
+                )
+            )
             continue
         line = _line(root, translation.messages_file, key[:-1])
-        found.append(ContentError(translation.messages_file, line, ".".join(key), f"not translated yet: {name}-speaking clients"
-                                  " read the English text; add this key from messages.yaml", "warning"))
+        found.append(
+            ContentError(
+                translation.messages_file,
+                line,
+                ".".join(key),
+                f"not translated yet: {name}-speaking clients read the English text; add this key from messages.yaml",
+                "warning",
+            )
+        )
     for n, section in enumerate(library.menu.sections):
         if section.id not in translation.menu:
-            found.append(ContentError(translation.menu_file, 1, f"sections.{n}", f"section {section.id!r} is not translated:"
-                                      f" {name}-speaking clients see its English button and title", "warning"))
+            found.append(
+                ContentError(
+                    translation.menu_file,
+                    1,
+                    f"sections.{n}",
+                    f"section {section.id!r} is not translated: {name}-speaking clients see its English button and title",
+                    "warning",
+                )
+            )
     return found
 
 
@@ -70,8 +108,10 @@ def _line(root: Path, file: str, path: tuple[str, ...]) -> int:
 
 
 def _reviews(root: Path, translation: Translation, name: str) -> list[ContentError]:
-    return [ContentError(file, _line(root, file, ("review",)), "review", f"{name} text not reviewed yet: {note}", "warning")
-            for file, note in translation.reviews]
+    return [
+        ContentError(file, _line(root, file, ("review",)), "review", f"{name} text not reviewed yet: {note}", "warning")
+        for file, note in translation.reviews
+    ]
 
 
 def _texts(model: BaseModel, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], str]]:
@@ -88,9 +128,11 @@ def _markup(root: Path, translation: Translation, markdown: MarkdownCheck) -> li
     taken_from_english = set(translation.missing)
     for path, text in _texts(translation.messages):
         if path not in taken_from_english and path[0] != STAFF_ONLY:
-            found += [ContentError(translation.messages_file, _line(root, translation.messages_file, path), ".".join(path), problem)
-                      for _, problem in markdown(text)]
-    allowed = ", ".join("{%s}" % f for f in sorted(TOPIC_FIELDS))
+            found += [
+                ContentError(translation.messages_file, _line(root, translation.messages_file, path), ".".join(path), problem)
+                for _, problem in markdown(text)
+            ]
+    allowed = ", ".join(f"{{{f}}}" for f in sorted(TOPIC_FIELDS))
     for topic_id, topic in translation.topics.items():
         file = translation.sources[topic_id]
         start = body_first_line(root, file)

@@ -108,15 +108,35 @@ def localise(library: Library, translation: Translation) -> Library:
     topics = {}
     for topic_id, topic in library.topics.items():
         version = translation.topics.get(topic_id)
-        topics[topic_id] = topic.model_copy(update={"title": version.title, "button": version.button, "body": version.body,
-                                                    "keywords": [*version.keywords, *topic.keywords]}) if version else topic
-    sections = [s.model_copy(update={"button": translation.menu[s.id].button, "title": translation.menu[s.id].title})
-                if s.id in translation.menu else s for s in library.menu.sections]
-    return library.model_copy(update={
-        "language": translation.language, "messages": translation.messages, "menu": Menu(sections=sections),
-        "topics": MappingProxyType(topics), "sources": MappingProxyType({**library.sources, **translation.sources}),
-        "base": library, "untranslated": frozenset(library.topics.keys() - translation.topics.keys()),
-    })
+        topics[topic_id] = (
+            topic.model_copy(
+                update={
+                    "title": version.title,
+                    "button": version.button,
+                    "body": version.body,
+                    "keywords": [*version.keywords, *topic.keywords],
+                }
+            )
+            if version
+            else topic
+        )
+    sections = [
+        s.model_copy(update={"button": translation.menu[s.id].button, "title": translation.menu[s.id].title})
+        if s.id in translation.menu
+        else s
+        for s in library.menu.sections
+    ]
+    return library.model_copy(
+        update={
+            "language": translation.language,
+            "messages": translation.messages,
+            "menu": Menu(sections=sections),
+            "topics": MappingProxyType(topics),
+            "sources": MappingProxyType({**library.sources, **translation.sources}),
+            "base": library,
+            "untranslated": frozenset(library.topics.keys() - translation.topics.keys()),
+        }
+    )
 
 
 def _review(parsed: _Parsed, data: dict, reviews: list[tuple[str, str]]) -> None:
@@ -125,8 +145,9 @@ def _review(parsed: _Parsed, data: dict, reviews: list[tuple[str, str]]) -> None
         reviews.append((parsed.file, str(note)))
 
 
-def _messages(path: Path, root: Path, library: Library, errors: list[ContentError],
-              reviews: list[tuple[str, str]]) -> tuple[Messages, list[tuple[str, ...]], str]:
+def _messages(
+    path: Path, root: Path, library: Library, errors: list[ContentError], reviews: list[tuple[str, str]]
+) -> tuple[Messages, list[tuple[str, ...]], str]:
     file = _relative(path, root)
     english = {key: text for key, text in library.messages.model_dump(by_alias=True).items() if key != STAFF_ONLY}
     if not path.is_file():
@@ -139,8 +160,11 @@ def _messages(path: Path, root: Path, library: Library, errors: list[ContentErro
     data = parsed.data if isinstance(parsed.data, dict) else {}
     _review(parsed, data, reviews)
     for key in _unknown_keys(data, english):
-        problem = ("staff read the desk's messages in English, so this text is never shown; remove it" if key == (STAFF_ONLY,) else
-                   "messages.yaml has no such key, so this text is never shown; check its spelling against the English file or remove it")
+        problem = (
+            "staff read the desk's messages in English, so this text is never shown; remove it"
+            if key == (STAFF_ONLY,)
+            else "messages.yaml has no such key, so this text is never shown; check its spelling against the English file or remove it"
+        )
         errors.append(ContentError(file, parsed.line_of(key), ".".join(key), problem, "warning"))
     data = _known(data, english)
     missing = _missing_keys(english, data)
@@ -185,13 +209,13 @@ def _missing_keys(english: Any, data: Any, path: tuple[str, ...] = ()) -> list[t
 
 def _merged(english: Any, data: Any) -> Any:
     if isinstance(english, dict) and isinstance(data, dict):
-        return {key: _merged(english.get(key), data[key]) if key in data else value
-                for key, value in {**english, **data}.items()}
+        return {key: _merged(english.get(key), data[key]) if key in data else value for key, value in {**english, **data}.items()}
     return data
 
 
-def _menu(path: Path, root: Path, library: Library, errors: list[ContentError],
-          reviews: list[tuple[str, str]]) -> tuple[dict[str, SectionTranslation], str]:
+def _menu(
+    path: Path, root: Path, library: Library, errors: list[ContentError], reviews: list[tuple[str, str]]
+) -> tuple[dict[str, SectionTranslation], str]:
     file = _relative(path, root)
     if not path.is_file():
         return {}, file
@@ -208,8 +232,15 @@ def _menu(path: Path, root: Path, library: Library, errors: list[ContentError],
     for n, section in enumerate(menu.sections):
         line = parsed.line_of(("sections", n, "id"))
         if section.id not in english:
-            errors.append(ContentError(file, line, f"sections.{n}.id", f"menu.yaml has no section {section.id!r}, so this"
-                                       " translation is not used; use the ids of the English menu", "warning"))
+            errors.append(
+                ContentError(
+                    file,
+                    line,
+                    f"sections.{n}.id",
+                    f"menu.yaml has no section {section.id!r}, so this translation is not used; use the ids of the English menu",
+                    "warning",
+                )
+            )
         elif section.id in sections:
             errors.append(ContentError(file, line, f"sections.{n}.id", f"section {section.id!r} is translated twice", "warning"))
         else:
@@ -217,8 +248,9 @@ def _menu(path: Path, root: Path, library: Library, errors: list[ContentError],
     return sections, file
 
 
-def _topics(folder: Path, root: Path, library: Library, errors: list[ContentError],
-            reviews: list[tuple[str, str]]) -> tuple[dict[str, TopicTranslation], dict[str, str]]:
+def _topics(
+    folder: Path, root: Path, library: Library, errors: list[ContentError], reviews: list[tuple[str, str]]
+) -> tuple[dict[str, TopicTranslation], dict[str, str]]:
     topics: dict[str, TopicTranslation] = {}
     sources: dict[str, str] = {}
     english_files = {Path(file).name: topic_id for topic_id, file in library.sources.items()}
@@ -232,15 +264,30 @@ def _topics(folder: Path, root: Path, library: Library, errors: list[ContentErro
         same_file = english_files.get(path.name)
         unused = "so this translation is not used"
         if topic.id not in library.topics:
-            errors.append(ContentError(parsed.file, line, "id", f"no English topic has the id {topic.id!r}, {unused}; "
-                                       + (f"topics/{path.name} has {same_file!r}" if same_file else "delete it, or use the id of the topic it translates"),
-                                       "warning"))
+            errors.append(
+                ContentError(
+                    parsed.file,
+                    line,
+                    "id",
+                    f"no English topic has the id {topic.id!r}, {unused}; "
+                    + (f"topics/{path.name} has {same_file!r}" if same_file else "delete it, or use the id of the topic it translates"),
+                    "warning",
+                )
+            )
         elif same_file is not None and same_file != topic.id:
-            errors.append(ContentError(parsed.file, line, "id", f"topics/{path.name} has the id {same_file!r}, {unused}; "
-                                       "a translation keeps the id and file name of its English topic", "warning"))
+            errors.append(
+                ContentError(
+                    parsed.file,
+                    line,
+                    "id",
+                    f"topics/{path.name} has the id {same_file!r}, {unused}; a translation keeps the id and file name of its English topic",
+                    "warning",
+                )
+            )
         elif topic.id in topics:
-            errors.append(ContentError(parsed.file, line, "id", f"{topic.id!r} is already translated in {sources[topic.id]}, {unused}",
-                                       "warning"))
+            errors.append(
+                ContentError(parsed.file, line, "id", f"{topic.id!r} is already translated in {sources[topic.id]}, {unused}", "warning")
+            )
         else:
             topics[topic.id] = topic
             sources[topic.id] = parsed.file

@@ -35,12 +35,14 @@ def explain(exc: yaml.MarkedYAMLError, text: str, first_line: int) -> Plain:
         here = first_line + at
         where = "starts with a tab" if lines[at][: len(lines[at]) - len(lines[at].lstrip())].count("\t") else "contains a tab"
         message = f"line {here} {where}; use spaces instead (the Tab key inserts a tab)"
-    elif problem.startswith("expected <block end>") or (problem == "mapping values are not allowed here" and previous is not None
-                                                       and _indent(lines[at]) != _indent(lines[previous])):
+    elif problem.startswith("expected <block end>") or (
+        problem == "mapping values are not allowed here" and previous is not None and _indent(lines[at]) != _indent(lines[previous])
+    ):
         message = _indentation(here, at, previous, first_line)
     elif problem == "mapping values are not allowed here":
-        message = (f"line {here} has a second ': ' in it; put the text after the field's name in quotes, "
-                   f"e.g. title: \"Downtime: what to expect\"")
+        message = (
+            f"line {here} has a second ': ' in it; put the text after the field's name in quotes, e.g. title: \"Downtime: what to expect\""
+        )
     elif problem == "could not find expected ':'":
         at = previous if previous is not None else at
         here = first_line + at
@@ -66,8 +68,10 @@ def explain(exc: yaml.MarkedYAMLError, text: str, first_line: int) -> Plain:
 def _indentation(here: int, at: int, previous: int | None, first_line: int) -> str:
     if previous is None:
         return f"line {here} is indented, but nothing above it is; remove the spaces at its start"
-    return (f"line {here} is indented differently from line {first_line + previous}; entries of one list, "
-            "and fields of one header, start at the same column")
+    return (
+        f"line {here} is indented differently from line {first_line + previous}; entries of one list, "
+        "and fields of one header, start at the same column"
+    )
 
 
 def _previous_filled(lines: list[str], at: int) -> int | None:

@@ -21,26 +21,155 @@ NAME_WORDS = 6
 CHOICE_WORDS = 8
 """A choice said in words is short; anything longer is read as a message of its own."""
 
-ASKING = frozenset({"how", "what", "when", "where", "why", "which", "who", "hows", "wheres", "whens",
-                    "cuanto", "cuanta", "cuantas", "cuantos", "como", "que", "cuando", "donde", "porque", "cual", "quien"})
+ASKING = frozenset(
+    {
+        "how",
+        "what",
+        "when",
+        "where",
+        "why",
+        "which",
+        "who",
+        "hows",
+        "wheres",
+        "whens",
+        "cuanto",
+        "cuanta",
+        "cuantas",
+        "cuantos",
+        "como",
+        "que",
+        "cuando",
+        "donde",
+        "porque",
+        "cual",
+        "quien",
+    }
+)
 """Words that start a question whatever follows."""
-AUXILIARIES = frozenset({"can", "could", "do", "does", "did", "is", "are", "was", "will", "would", "should", "may",
-                         "puedo", "puede", "hay", "es", "tienen"})
+AUXILIARIES = frozenset(
+    {"can", "could", "do", "does", "did", "is", "are", "was", "will", "would", "should", "may", "puedo", "puede", "hay", "es", "tienen"}
+)
 """Words that start a question only in a longer message: "Will Smith" is a name, "will it hurt" is not."""
-FILLERS = frozenset({"hmm", "hm", "hmmm", "um", "umm", "uh", "ok", "okay", "so", "and", "but", "wait", "oh", "well",
-                     "also", "hey", "btw", "sorry", "actually", "oops", "ah", "y", "pero", "oye"})
-YES = frozenset({"yes", "yeah", "yep", "yup", "sure", "ok", "okay", "si", "agree", "absolutely", "definitely",
-                 "certainly", "correct", "confirm", "fine", "please", "go",
-                 "claro", "vale", "dale", "correcto", "confirmo", "acepto", "perfecto", "sip"})
+FILLERS = frozenset(
+    {
+        "hmm",
+        "hm",
+        "hmmm",
+        "um",
+        "umm",
+        "uh",
+        "ok",
+        "okay",
+        "so",
+        "and",
+        "but",
+        "wait",
+        "oh",
+        "well",
+        "also",
+        "hey",
+        "btw",
+        "sorry",
+        "actually",
+        "oops",
+        "ah",
+        "y",
+        "pero",
+        "oye",
+    }
+)
+YES = frozenset(
+    {
+        "yes",
+        "yeah",
+        "yep",
+        "yup",
+        "sure",
+        "ok",
+        "okay",
+        "si",
+        "agree",
+        "absolutely",
+        "definitely",
+        "certainly",
+        "correct",
+        "confirm",
+        "fine",
+        "please",
+        "go",
+        "claro",
+        "vale",
+        "dale",
+        "correcto",
+        "confirmo",
+        "acepto",
+        "perfecto",
+        "sip",
+    }
+)
 NO = frozenset({"no", "nope", "nah", "dont", "not", "never", "nel", "nunca"})
-YES_PHRASES = (["of", "course"], ["i", "agree"], ["go", "ahead"], ["that", "fine"], ["thats", "fine"],
-               ["por", "supuesto"], ["de", "acuerdo"], ["esta", "bien"])
-ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
-            "fifth": 5, "5th": 5, "sixth": 6, "6th": 6, "last": -1,
-            "primera": 1, "primero": 1, "segunda": 2, "segundo": 2, "tercera": 3, "tercero": 3, "cuarta": 4, "cuarto": 4,
-            "quinta": 5, "quinto": 5, "ultima": -1, "ultimo": -1}
-CHOICE_FILLERS = frozenset({"the", "one", "option", "number", "choice", "please", "pls", "i", "ll", "take", "want",
-                            "la", "el", "los", "las", "opcion", "numero", "por", "favor", "quiero"})
+YES_PHRASES = (
+    ["of", "course"],
+    ["i", "agree"],
+    ["go", "ahead"],
+    ["that", "fine"],
+    ["thats", "fine"],
+    ["por", "supuesto"],
+    ["de", "acuerdo"],
+    ["esta", "bien"],
+)
+ORDINALS = {
+    "first": 1,
+    "1st": 1,
+    "second": 2,
+    "2nd": 2,
+    "third": 3,
+    "3rd": 3,
+    "fourth": 4,
+    "4th": 4,
+    "fifth": 5,
+    "5th": 5,
+    "sixth": 6,
+    "6th": 6,
+    "last": -1,
+    "primera": 1,
+    "primero": 1,
+    "segunda": 2,
+    "segundo": 2,
+    "tercera": 3,
+    "tercero": 3,
+    "cuarta": 4,
+    "cuarto": 4,
+    "quinta": 5,
+    "quinto": 5,
+    "ultima": -1,
+    "ultimo": -1,
+}
+CHOICE_FILLERS = frozenset(
+    {
+        "the",
+        "one",
+        "option",
+        "number",
+        "choice",
+        "please",
+        "pls",
+        "i",
+        "ll",
+        "take",
+        "want",
+        "la",
+        "el",
+        "los",
+        "las",
+        "opcion",
+        "numero",
+        "por",
+        "favor",
+        "quiero",
+    }
+)
 NAME_MARKS = frozenset(" .'-’")
 
 
@@ -89,8 +218,12 @@ def is_question(text: str) -> bool:
 def looks_like_name(text: str) -> bool:
     """Letters with the marks names use (Mary-Jane O'Neil, Dr. José García), a few words long."""
     text = text.strip()
-    return (any(ch.isalpha() for ch in text) and len(text.split()) <= NAME_WORDS
-            and all(ch.isalpha() or ch in NAME_MARKS for ch in text) and not is_question(text))
+    return (
+        any(ch.isalpha() for ch in text)
+        and len(text.split()) <= NAME_WORDS
+        and all(ch.isalpha() or ch in NAME_MARKS for ch in text)
+        and not is_question(text)
+    )
 
 
 def yes_or_no(text: str) -> bool | None:
@@ -140,7 +273,7 @@ def mentioned(text: str, choices: dict[str, Iterable[str]]) -> list[str]:
     for key, names in choices.items():
         for name in names:
             phrase = [w for w in _stems(name) if w not in STOPWORDS]
-            if phrase and any(typed[i:i + len(phrase)] == phrase for i in range(len(typed) - len(phrase) + 1)):
+            if phrase and any(typed[i : i + len(phrase)] == phrase for i in range(len(typed) - len(phrase) + 1)):
                 found.append(key)
                 break
     return found

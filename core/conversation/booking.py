@@ -14,26 +14,68 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from core.content.models import BookingMessages, Library, is_placeholder
 from core.conversation import actions
 from core.conversation.answers import looks_like_name, mentioned, parse_contact, pick, show_contact, yes_or_no
-from core.content.models import BookingMessages, Library, is_placeholder
-from core.events import Button, Event, FormField, Prompt, Reply, ReplyKind
-from core.understanding.language import ENGLISH, NAMES
-from core.storage.records import BookingRequest, Conversation, Draft
 from core.conversation.spanish_times import in_english
+from core.events import Button, Event, FormField, Prompt, Reply, ReplyKind
+from core.storage.records import BookingRequest, Conversation, Draft
+from core.understanding.language import ENGLISH, NAMES
 from core.understanding.text import escape_markdown
 
 STEPS = ("name", "contact", "times", "concerns", "consent")
 TYPED_STEPS = ("name", "contact", "times", "other", "concerns")
 """Steps that take free text; "concerns" keeps it as the client's own words for what to improve."""
-DONE_WORDS = frozenset({"done", "finished", "thats all", "thats it", "nothing else", "none", "nothing", "next",
-                        "listo", "lista", "ya", "eso es todo", "es todo", "nada más", "nada mas", "nada", "ninguno", "ninguna"})
+DONE_WORDS = frozenset(
+    {
+        "done",
+        "finished",
+        "thats all",
+        "thats it",
+        "nothing else",
+        "none",
+        "nothing",
+        "next",
+        "listo",
+        "lista",
+        "ya",
+        "eso es todo",
+        "es todo",
+        "nada más",
+        "nada mas",
+        "nada",
+        "ninguno",
+        "ninguna",
+    }
+)
 EDIT_WORDS = frozenset({"change", "edit", "fix", "correct", "update", "wrong", "cambiar", "corregir", "editar", "actualizar"})
-FIELD_WORDS = {"name": "name", "phone": "contact", "number": "contact", "email": "contact", "mail": "contact", "contact": "contact",
-               "time": "times", "times": "times", "day": "times", "days": "times", "concerns": "concerns", "improve": "concerns",
-               "nombre": "name", "teléfono": "contact", "telefono": "contact", "número": "contact", "numero": "contact",
-               "correo": "contact", "contacto": "contact", "horario": "times", "horarios": "times", "día": "times", "días": "times",
-               "dias": "times", "mejorar": "concerns"}
+FIELD_WORDS = {
+    "name": "name",
+    "phone": "contact",
+    "number": "contact",
+    "email": "contact",
+    "mail": "contact",
+    "contact": "contact",
+    "time": "times",
+    "times": "times",
+    "day": "times",
+    "days": "times",
+    "concerns": "concerns",
+    "improve": "concerns",
+    "nombre": "name",
+    "teléfono": "contact",
+    "telefono": "contact",
+    "número": "contact",
+    "numero": "contact",
+    "correo": "contact",
+    "contacto": "contact",
+    "horario": "times",
+    "horarios": "times",
+    "día": "times",
+    "días": "times",
+    "dias": "times",
+    "mejorar": "concerns",
+}
 LIMITS = {"name": 80, "contact": 120, "times": 200, "other": 200}
 BENEFITS_SECTION = "benefits"
 OVERVIEW_SUFFIX = "-overview"
@@ -83,18 +125,30 @@ class BookingFlow:
 
     def start(self, conversation: Conversation, now: datetime, updating: str | None = None) -> list[Reply]:
         if self.sent_recently(conversation, now) and updating is None and conversation.booking is None:
-            return [self._say(self.lib.fill(self.msg.already_requested, ref=conversation.last_request), buttons=(
-                Button(label=self.msg.buttons.update, action=actions.book("update")),
-                Button(label=self.msg.buttons.withdraw, action=actions.book("withdraw")),
-                self._menu_button()))]
+            return [
+                self._say(
+                    self.lib.fill(self.msg.already_requested, ref=conversation.last_request),
+                    buttons=(
+                        Button(label=self.msg.buttons.update, action=actions.book("update")),
+                        Button(label=self.msg.buttons.withdraw, action=actions.book("withdraw")),
+                        self._menu_button(),
+                    ),
+                )
+            ]
         if conversation.booking is not None:
             return [self._say(self.msg.resumed), self.ask(conversation.booking)]
         conversation.booking = Draft(started_at=now, updated_at=now, updating=updating)
         replies = [self.ask(conversation.booking)]
         url = self.lib.clinic.booking_url
         if url and not is_placeholder(url):
-            replies.insert(0, Reply(kind=ReplyKind.BOOKING, text=self.lib.messages.booking_online,
-                                    buttons=(Button(label=self.lib.messages.buttons.book_online, url=url),)))
+            replies.insert(
+                0,
+                Reply(
+                    kind=ReplyKind.BOOKING,
+                    text=self.lib.messages.booking_online,
+                    buttons=(Button(label=self.lib.messages.buttons.book_online, url=url),),
+                ),
+            )
         return replies
 
     def cancel(self, conversation: Conversation) -> list[Reply]:
@@ -102,9 +156,13 @@ class BookingFlow:
         return [self._say(self.msg.cancelled, buttons=(self._menu_button(),))]
 
     def continue_offer(self) -> Reply:
-        return self._say(self.msg.continue_offer, buttons=(
-            Button(label=self.msg.buttons.continue_, action=actions.book("resume")),
-            Button(label=self.msg.buttons.cancel, action=actions.book("cancel"))))
+        return self._say(
+            self.msg.continue_offer,
+            buttons=(
+                Button(label=self.msg.buttons.continue_, action=actions.book("resume")),
+                Button(label=self.msg.buttons.cancel, action=actions.book("cancel")),
+            ),
+        )
 
     # -- answers -------------------------------------------------------------
 
@@ -238,9 +296,20 @@ class BookingFlow:
         desk = self.lib.desk  # staff read requests in English, whatever the client's language
         labels = [desk.topics[c].button for c in draft.concerns if c in desk.topics]
         request = BookingRequest(
-            ref=ref, conversation=key, platform=event.platform, chat_id=event.chat_id, user_id=event.user_id,
-            name=draft.name, contact=draft.contact, contact_kind=draft.contact_kind, times=draft.times,
-            concerns=labels, other=draft.other, consent=draft.consent, created_at=draft.started_at, updated_at=now,
+            ref=ref,
+            conversation=key,
+            platform=event.platform,
+            chat_id=event.chat_id,
+            user_id=event.user_id,
+            name=draft.name,
+            contact=draft.contact,
+            contact_kind=draft.contact_kind,
+            times=draft.times,
+            concerns=labels,
+            other=draft.other,
+            consent=draft.consent,
+            created_at=draft.started_at,
+            updated_at=now,
             language=self.lib.language,
         )
         conversation.booking = None
@@ -268,19 +337,25 @@ class BookingFlow:
         desk = self.lib.desk.messages.desk
         times = escape_markdown(request.times)
         reading = in_english(request.times) if request.language != ENGLISH else ""
+        concerns = [*request.concerns, request.other] if request.other else request.concerns
         lines = [
             desk.say(desk.lead_card, ref=request.ref),
             f"- {names.name}: {escape_markdown(request.name)}",
             f"- {names.contact}: {escape_markdown(show_contact(request.contact, request.contact_kind))} ({request.contact_kind})",
             f"- {names.times}: {times}" + (" " + desk.say(desk.read_as, reading=escape_markdown(reading)) if reading else ""),
-            f"- {names.concerns}: {escape_markdown(', '.join([*request.concerns, request.other] if request.other else request.concerns) or '-')}",
+            f"- {names.concerns}: {escape_markdown(', '.join(concerns) or '-')}",
             desk.say(desk.lead_platform, platform=request.platform),
         ]
         if request.language != ENGLISH:
             lines.append(desk.say(desk.lead_language, language=NAMES.get(request.language, request.language)))
-        return Reply(kind=ReplyKind.BOOKING, text="\n".join(lines), buttons=(
-            Button(label=desk.claim, action=actions.lead("claim", request.ref)),
-            Button(label=desk.mark_contacted, action=actions.lead("contacted", request.ref))))
+        return Reply(
+            kind=ReplyKind.BOOKING,
+            text="\n".join(lines),
+            buttons=(
+                Button(label=desk.claim, action=actions.lead("claim", request.ref)),
+                Button(label=desk.mark_contacted, action=actions.lead("contacted", request.ref)),
+            ),
+        )
 
     # -- questions -----------------------------------------------------------
 
@@ -301,20 +376,25 @@ class BookingFlow:
                 options = tuple(Button(label=label, action=actions.book("time", key)) for key, label in self.msg.time_choices.items())
                 return self._prompt(self.msg.ask_times, Prompt(field="times", kind="choice", options=options), (*options, cancel))
             case "concerns":
-                options = tuple(Button(label=self.lib.topics[c].button, action=actions.book("concern", c), checked=c in draft.concerns)
-                                for c in self.concerns)
+                options = tuple(
+                    Button(label=self.lib.topics[c].button, action=actions.book("concern", c), checked=c in draft.concerns)
+                    for c in self.concerns
+                )
                 other = Button(label=b.other, action=actions.book("concern", "other"))
                 done = Button(label=b.done, action=actions.book("concerns-done"))
-                prompt = Prompt(field="concerns", kind="multi", options=options,
-                                selected=tuple(actions.book("concern", c) for c in draft.concerns))
+                prompt = Prompt(
+                    field="concerns", kind="multi", options=options, selected=tuple(actions.book("concern", c) for c in draft.concerns)
+                )
                 return self._prompt(self.msg.ask_concerns, prompt, (*options, other, done, cancel))
             case "other":
                 other = (FormField(name="other", label=b.other, value=draft.other, max_length=LIMITS["other"]),)
                 prompt = Prompt(field="other", kind="text", form=other, form_label=b.form, form_action=FORM)
                 return self._prompt(self.msg.ask_other_concern, prompt, (cancel,))
             case "consent":
-                options = (Button(label=b.agree, action=actions.book("consent", "yes")),
-                           Button(label=b.decline, action=actions.book("consent", "no")))
+                options = (
+                    Button(label=b.agree, action=actions.book("consent", "yes")),
+                    Button(label=b.decline, action=actions.book("consent", "no")),
+                )
                 return self._prompt(self.msg.ask_consent, Prompt(field="consent", kind="consent", options=options), (*options, cancel))
         return self._summary(draft)
 
@@ -329,12 +409,14 @@ class BookingFlow:
     def _summary(self, draft: Draft) -> Reply:
         names, b = self.msg.field_names, self.msg.buttons
         concerns = [self.lib.topics[c].button for c in draft.concerns if c in self.lib.topics] + ([draft.other] if draft.other else [])
-        lines = [self.msg.summary,
-                 f"- **{names.name}:** {escape_markdown(draft.name)}",
-                 f"- **{names.contact}:** {escape_markdown(show_contact(draft.contact, draft.contact_kind))}",
-                 f"- **{names.times}:** {escape_markdown(draft.times)}",
-                 f"- **{names.concerns}:** {escape_markdown(', '.join(concerns) or '-')}",
-                 f"- **{names.consent}:** {b.agree if draft.consent else b.decline}"]
+        lines = [
+            self.msg.summary,
+            f"- **{names.name}:** {escape_markdown(draft.name)}",
+            f"- **{names.contact}:** {escape_markdown(show_contact(draft.contact, draft.contact_kind))}",
+            f"- **{names.times}:** {escape_markdown(draft.times)}",
+            f"- **{names.concerns}:** {escape_markdown(', '.join(concerns) or '-')}",
+            f"- **{names.consent}:** {b.agree if draft.consent else b.decline}",
+        ]
         edits = tuple(Button(label=b.edit.format(field=getattr(names, f)), action=actions.book("edit", f)) for f in STEPS if f != "consent")
         buttons = (Button(label=b.confirm, action=actions.book("confirm")), *edits, Button(label=b.cancel, action=actions.book("cancel")))
         return Reply(kind=ReplyKind.BOOKING, text="\n".join(lines), buttons=buttons, prompt=Prompt(field="summary", kind="summary"))

@@ -9,12 +9,12 @@ from __future__ import annotations
 import logging
 
 from core.conversation import actions
-from core.events import Button, Reply, ReplyKind
 from core.conversation.commands import CLIENT, client_command, find
+from core.conversation.turn import TurnContext
+from core.events import Button, Reply, ReplyKind
+from core.understanding.decide import Decision, Outcome
 from core.understanding.language import SPANISH, chosen
 from core.understanding.text import escape_markdown
-from core.conversation.turn import TurnContext
-from core.understanding.decide import Decision, Outcome
 
 log = logging.getLogger(__name__)
 
@@ -86,16 +86,28 @@ def _cancel(turn: TurnContext, rest: str) -> list[Reply]:
 @client_command("privacy", with_staff=True)
 def _privacy(turn: TurnContext, rest: str) -> list[Reply]:
     k = turn.knowledge
-    return [k.replies.notice(k.library.fill(k.library.messages.privacy, retention_days=str(turn.options.retention_days),
-                                            booking_days=str(turn.options.booking_days)))]
+    return [
+        k.replies.notice(
+            k.library.fill(
+                k.library.messages.privacy, retention_days=str(turn.options.retention_days), booking_days=str(turn.options.booking_days)
+            )
+        )
+    ]
 
 
 @client_command("forget", with_staff=True)
 def _forget(turn: TurnContext, rest: str) -> list[Reply]:
     msg = turn.knowledge.library.messages
-    return [Reply(kind=ReplyKind.NOTICE, text=msg.forget_confirm, buttons=(
-        Button(label=msg.buttons.forget, action=actions.forget("confirm")),
-        Button(label=msg.buttons.keep, action=actions.forget("keep"))))]
+    return [
+        Reply(
+            kind=ReplyKind.NOTICE,
+            text=msg.forget_confirm,
+            buttons=(
+                Button(label=msg.buttons.forget, action=actions.forget("confirm")),
+                Button(label=msg.buttons.keep, action=actions.forget("keep")),
+            ),
+        )
+    ]
 
 
 @client_command("language", local_names={SPANISH: "idioma"}, with_staff=True)

@@ -75,12 +75,14 @@ def desk_command(usage: str, summary: str, in_ticket: bool = False) -> Callable[
     return lambda handler: _register(Command(name, STAFF, usage, summary, handler, in_ticket))
 
 
-def client_command(name: str, local_names: Mapping[str, str] | None = None, takes_text: bool = False,
-                   with_staff: bool = False) -> Callable[[Callable], Callable]:
+def client_command(
+    name: str, local_names: Mapping[str, str] | None = None, takes_text: bool = False, with_staff: bool = False
+) -> Callable[[Callable], Callable]:
     """Declare a client command; they are listed to clients in the order they are declared."""
     names = MappingProxyType(dict(local_names or {}))
-    return lambda handler: _register(Command(name, CLIENT, f"/{name}", "", handler, local_names=names, takes_text=takes_text,
-                                             with_staff=with_staff))
+    return lambda handler: _register(
+        Command(name, CLIENT, f"/{name}", "", handler, local_names=names, takes_text=takes_text, with_staff=with_staff)
+    )
 
 
 def parse_command(text: str) -> Typed | None:

@@ -14,20 +14,20 @@ from typing import Protocol
 
 from core.conversation.booking import BookingFlow
 from core.conversation.commands import client_commands, desk_command, find
-from core.events import Address, Event, Prompt, Reply, ReplyKind
-from core.desk.handoff import DeskAction, Handoff, client_address, thread_address
-from core.understanding.knowledge import Knowledge
-from core.understanding.language import ENGLISH, follow
-from core.outbox import STAFF_DESK, Outbox
 from core.conversation.ratelimit import RateLimiter, Verdict
-from core.storage.records import Conversation, Unanswered
-from core.storage.redact import redact
 from core.conversation.routing import describe, route
-from core.settings import CoreOptions
-from core.storage.store import Store
-from core.understanding.text import clean, escape_markdown
 from core.conversation.turn import TurnContext
 from core.conversation.turn_order import TurnOrder
+from core.desk.handoff import DeskAction, Handoff, client_address, thread_address
+from core.events import Address, Event, Prompt, Reply, ReplyKind
+from core.outbox import STAFF_DESK, Outbox, ReportsUnreachable
+from core.settings import CoreOptions
+from core.storage.records import Conversation, Unanswered
+from core.storage.redact import redact
+from core.storage.store import Store
+from core.understanding.knowledge import Knowledge
+from core.understanding.language import ENGLISH, follow
+from core.understanding.text import clean, escape_markdown
 
 log = logging.getLogger(__name__)
 
@@ -50,10 +50,18 @@ class Core:
     """The platform-neutral bot. Everything it works with is passed in here and nothing is
     wired in afterwards: its options as one value, and the content reloader, which is told
     which core to reload when asked (``reloader.reload(core)``), so neither is built around
-    the other."""
+    the other. An outbox that hears about unreachable clients is given the core's handler here."""
 
-    def __init__(self, knowledge: Knowledge, store: Store, outbox: Outbox, options: CoreOptions = CoreOptions(),
-                 clock: Clock = utcnow, reloader: Reloader | None = None, limiter: RateLimiter | None = None) -> None:
+    def __init__(
+        self,
+        knowledge: Knowledge,
+        store: Store,
+        outbox: Outbox,
+        options: CoreOptions = CoreOptions(),
+        clock: Clock = utcnow,
+        reloader: Reloader | None = None,
+        limiter: RateLimiter | None = None,
+    ) -> None:
         self.knowledge = knowledge
         self.store = store
         self.outbox = outbox
@@ -62,6 +70,8 @@ class Core:
         self.reloader = reloader
         self.limiter = limiter or RateLimiter()
         self.order = TurnOrder()
+        if isinstance(outbox, ReportsUnreachable):
+            outbox.report_unreachable_to(self.client_unreachable)
 
     def commands(self, language: str = ENGLISH) -> dict[str, str]:
         """Commands and their descriptions in ``language``, for the platforms' command menus
@@ -145,7 +155,9 @@ class Core:
                 for notice in turn.staff:
                     await self.outbox.send(STAFF_DESK, notice)
                 await self._carry_out(turn.desk, turn.handoff, holding=event.conversation_key)
-        log.info("handled %s event for conversation %s: %s", event.platform, log_id(event.conversation_key), ",".join(r.kind for r in replies))
+        log.info(
+            "handled %s event for conversation %s: %s", event.platform, log_id(event.conversation_key), ",".join(r.kind for r in replies)
+        )
         return replies
 
     def _turn(self, knowledge: Knowledge, event: Event, now: datetime) -> TurnContext:
@@ -171,8 +183,14 @@ class Core:
                 conversation.last_topic = reply.topic
             if reply.kind in (ReplyKind.FALLBACK, ReplyKind.CLARIFY) and event.text and not turn.forget:
                 self.store.log_unanswered(
-                    Unanswered(at=now, conversation=conversation.key, text=redact(clean(event.text)[:500], event.display_name),
-                               kind=reply.kind.value, closest_topic=reply.topic, score=reply.confidence or 0.0)
+                    Unanswered(
+                        at=now,
+                        conversation=conversation.key,
+                        text=redact(clean(event.text)[:500], event.display_name),
+                        kind=reply.kind.value,
+                        closest_topic=reply.topic,
+                        score=reply.confidence or 0.0,
+                    )
                 )
         for request in turn.requests:
             self.store.save_booking(request)
@@ -209,8 +227,14 @@ class Core:
         if self.reloader is None:
             return [Reply(kind=ReplyKind.NOTICE, text=desk.reload_not_needed)]
         errors = await self.reloader.reload(self)
-        return [Reply(kind=ReplyKind.NOTICE, text=desk.reloaded if not errors else
-                      desk.reload_refused + "\n" + "\n".join(f"- {escape_markdown(str(e))}" for e in errors[:10]))]
+        return [
+            Reply(
+                kind=ReplyKind.NOTICE,
+                text=desk.reloaded
+                if not errors
+                else desk.reload_refused + "\n" + "\n".join(f"- {escape_markdown(str(e))}" for e in errors[:10]),
+            )
+        ]
 
     async def client_unreachable(self, address: Address) -> None:
         """A platform says a client can no longer be reached: their open ticket is closed
@@ -247,4 +271,3 @@ class Core:
 def log_id(key: str) -> str:
     """A stable pseudonym for a conversation, so logs can be followed without naming anyone."""
     return hashlib.blake2s(key.encode(), digest_size=6).hexdigest()
-

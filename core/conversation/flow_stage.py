@@ -13,10 +13,10 @@ from __future__ import annotations
 from core.conversation import actions
 from core.conversation.answers import is_question, parse_contact
 from core.conversation.commands import parse_command
-from core.events import Reply, ReplyKind
-from core.understanding.text import clean
 from core.conversation.turn import TurnContext
+from core.events import Reply, ReplyKind
 from core.understanding.decide import Decision, Outcome
+from core.understanding.text import clean
 
 CANCEL_WORDS = {"cancel", "/cancel", "stop", "quit", "cancelar", "parar", "detener"}
 CLEARLY = 0.6

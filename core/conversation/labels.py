@@ -7,8 +7,8 @@ so presses are remembered and relayed by their label.
 
 from __future__ import annotations
 
-from core.conversation import actions
 from core.content.models import Library
+from core.conversation import actions
 
 
 def label_of(library: Library, action_id: str) -> str | None:
@@ -44,8 +44,16 @@ def _booking_label(library: Library, action: actions.Action) -> str | None:
     if step == "edit":
         field = getattr(flow.field_names, arg, None) if arg in type(flow.field_names).model_fields else None
         return b.edit.format(field=field) if field else None
-    simple = {"confirm": b.confirm, "cancel": b.cancel, "resume": b.continue_, "update": b.update, "withdraw": b.withdraw,
-              "concerns-done": b.done, "share-phone": b.share_phone, "form": b.form}
+    simple = {
+        "confirm": b.confirm,
+        "cancel": b.cancel,
+        "resume": b.continue_,
+        "update": b.update,
+        "withdraw": b.withdraw,
+        "concerns-done": b.done,
+        "share-phone": b.share_phone,
+        "form": b.form,
+    }
     return simple.get(step)
 
 

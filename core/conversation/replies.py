@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from core.conversation import actions
 from core.content.models import Library, Section
+from core.conversation import actions
 from core.events import Button, Reply, ReplyKind
 from core.understanding.classifier import Score
 
@@ -61,8 +61,13 @@ class Replies:
     def unfinished(self, topic_id: str, confidence: float | None = None) -> Reply:
         """A question whose answer staff have not written yet: the team answers it instead.
         It is a fallback, so it reaches the unanswered report with the topic it was about."""
-        return Reply(kind=ReplyKind.FALLBACK, text=self._fill(self.msg.clinic.unknown), buttons=(self._human, self._book, self._menu),
-                     topic=topic_id, confidence=confidence)
+        return Reply(
+            kind=ReplyKind.FALLBACK,
+            text=self._fill(self.msg.clinic.unknown),
+            buttons=(self._human, self._book, self._menu),
+            topic=topic_id,
+            confidence=confidence,
+        )
 
     def clarify(self, topic_ids: tuple[str, ...], confidence: float) -> Reply:
         ready = self._offered(topic_ids)
@@ -116,9 +121,11 @@ class Replies:
     def language_choice(self, languages: tuple[str, ...]) -> Reply:
         """Every language the bot answers in, each button labelled in its own language: the
         label is the other language's "switch" button, which names it ("English", "Español")."""
+
         def label(code: str) -> str:
             other = next((lang for lang in languages if lang != code), code)
             return self.lib.in_language(other).messages.buttons.language
+
         buttons = tuple(Button(label=label(code), action=actions.language(code)) for code in languages)
         return Reply(kind=ReplyKind.NOTICE, text=self.msg.language_choice, buttons=buttons)
 

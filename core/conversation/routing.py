@@ -26,15 +26,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from core.content.models import Library
 from core.conversation import actions, client_requests
 from core.conversation.commands import CLIENT, named, parse_command
-from core.content.models import Library
-from core.events import Event, Reply
 from core.conversation.flow_stage import CANCEL_WORDS, flow_stage, offer_to_continue
 from core.conversation.labels import describe_press
-from core.understanding.text import MAX_INPUT_CHARS, clean
 from core.conversation.turn import TurnContext
+from core.events import Event, Reply
 from core.understanding.decide import Outcome
+from core.understanding.text import MAX_INPUT_CHARS, clean
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +83,7 @@ def command(turn: TurnContext) -> list[Reply] | None:
 
 
 def typed_cancel(turn: TurnContext) -> list[Reply] | None:
-    """"cancel" right after a request was sent: the way to withdraw it."""
+    """ "cancel" right after a request was sent: the way to withdraw it."""
     if turn.text.casefold().rstrip(".!") in CANCEL_WORDS and turn.flow.sent_recently(turn.conversation, turn.now):
         return client_requests.book(turn, "cancel")
     return None
@@ -101,12 +101,15 @@ def understanding(turn: TurnContext) -> list[Reply]:
 
 def offering_to_continue(*stages: Stage) -> tuple[Stage, ...]:
     """The stages whose answers, given while a booking is paused, end with the offer to carry on."""
+
     def offering(stage: Stage) -> Stage:
         def answer(turn: TurnContext) -> list[Reply] | None:
             replies = stage(turn)
             return None if replies is None else offer_to_continue(turn, replies)
+
         answer.__name__ = stage.__name__
         return answer
+
     return tuple(offering(stage) for stage in stages)
 
 
@@ -136,8 +139,7 @@ def _about_privacy(event: Event) -> bool:
     typed = parse_command(event.text or "")
     command = named(typed.name, CLIENT) if typed is not None else None
     pressed = actions.parse(event.action or "")
-    return (command is not None and command.with_staff
-            or pressed is not None and pressed.verb in (actions.FORGET, actions.LANGUAGE))
+    return command is not None and command.with_staff or pressed is not None and pressed.verb in (actions.FORGET, actions.LANGUAGE)
 
 
 def describe(library: Library, event: Event) -> str:

@@ -45,10 +45,21 @@ _PHRASES = (
     (("semana", "que", "viene"), "next week"),
 )
 """Spanish phrases (accents folded) and their English reading, longest match first at each word."""
-_CLOCK = re.compile(r"\b(despu[eé]s de|antes de|a partir de|desde|hasta|a|de)\s+las?\s+(\d{1,2})(?::(\d{2}))?\s*(am|pm|de la (?:mañana|manana|tarde|noche))?",
-                    re.IGNORECASE)
-_RELATIONS = {"despues de": "after", "después de": "after", "antes de": "before", "a partir de": "from", "desde": "from",
-              "hasta": "until", "a": "at", "de": "from"}
+_CLOCK = re.compile(
+    r"\b(despu[eé]s de|antes de|a partir de|desde|hasta|a|de)\s+las?\s+(\d{1,2})(?::(\d{2}))?"
+    r"\s*(am|pm|de la (?:mañana|manana|tarde|noche))?",
+    re.IGNORECASE,
+)
+_RELATIONS = {
+    "despues de": "after",
+    "después de": "after",
+    "antes de": "before",
+    "a partir de": "from",
+    "desde": "from",
+    "hasta": "until",
+    "a": "at",
+    "de": "from",
+}
 
 
 def opening(moment: datetime) -> str:
@@ -58,7 +69,7 @@ def opening(moment: datetime) -> str:
 
 def week_in_spanish(week: str) -> str:
     """Opening hours as ``Hours.describe`` writes them ("- Monday: 9:00 AM to 5:00 PM"), in Spanish."""
-    for english, spanish in zip(ENGLISH_DAYS, WEEKDAYS):
+    for english, spanish in zip(ENGLISH_DAYS, WEEKDAYS, strict=True):
         week = week.replace(f"- {english}:", f"- {spanish.capitalize()}:")
     return week.replace(" to ", " a ").replace(": closed", ": cerrado")
 
@@ -78,7 +89,7 @@ def in_english(text: str) -> str:
             i += 1
             continue
         for phrase, english in sorted(_PHRASES, key=lambda p: -len(p[0])):
-            if tuple(said[i:i + len(phrase)]) == phrase:
+            if tuple(said[i : i + len(phrase)]) == phrase:
                 found.append(english)
                 i += len(phrase)
                 break

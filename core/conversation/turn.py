@@ -12,14 +12,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from core.conversation.booking import BookingFlow
-from core.events import Event, Reply
 from core.desk.handoff import DeskAction, Handoff
-from core.understanding.knowledge import Knowledge
-from core.storage.records import BookingRequest, Conversation
+from core.events import Event, Reply
 from core.settings import CoreOptions
+from core.storage.records import BookingRequest, Conversation
 from core.storage.store import Store
-from core.understanding.text import clean
 from core.understanding.decide import Decision
+from core.understanding.knowledge import Knowledge
+from core.understanding.text import clean
 
 
 @dataclass

@@ -20,12 +20,12 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from core.conversation.answers import show_contact
 from core.content import ContentError
+from core.conversation.answers import show_contact
+from core.desk.unanswered_groups import Encode, group
 from core.events import Reply, ReplyKind
 from core.storage.store import Store
 from core.understanding.text import escape_markdown
-from core.desk.unanswered_groups import Encode, group
 
 log = logging.getLogger(__name__)
 TOP_QUESTIONS = 5
@@ -61,22 +61,30 @@ def digest(store: Store, since: datetime, zone: str, encode: Encode | None, warn
 
 def _requests(store: Store, since: datetime, zone: str) -> str:
     new = [b for b in store.bookings(since) if b.status != "withdrawn"]
-    lines = [f"- {b.ref}, {_clock(b.created_at, zone)}: {escape_markdown(b.name)}, "
-             f"{escape_markdown(show_contact(b.contact, b.contact_kind))}, {escape_markdown(b.times)}" for b in new[:LISTED]]
+    lines = [
+        f"- {b.ref}, {_clock(b.created_at, zone)}: {escape_markdown(b.name)}, "
+        f"{escape_markdown(show_contact(b.contact, b.contact_kind))}, {escape_markdown(b.times)}"
+        for b in new[:LISTED]
+    ]
     return _section(f"New consultation requests ({len(new)})", lines, len(new))
 
 
 def _unclaimed(store: Store, zone: str) -> str:
     waiting = sorted((t for t in store.tickets() if t.status == "open"), key=lambda t: t.opened_at)
-    lines = [f"- {'🚨 ' if t.urgent else ''}#{t.id} {escape_markdown(t.display_name or 'Client')} ({t.platform}), "
-             f"waiting since {_clock(t.opened_at, zone)}" for t in waiting[:LISTED]]
+    lines = [
+        f"- {'🚨 ' if t.urgent else ''}#{t.id} {escape_markdown(t.display_name or 'Client')} ({t.platform}), "
+        f"waiting since {_clock(t.opened_at, zone)}"
+        for t in waiting[:LISTED]
+    ]
     return _section(f"Open tickets nobody has claimed ({len(waiting)}), oldest first", lines, len(waiting))
 
 
 def _questions(store: Store, since: datetime, encode: Encode | None) -> str:
     groups = group(list(store.unanswered(since)), encode=encode)[:TOP_QUESTIONS]
-    lines = [f"- {g.count} × {escape_markdown(g.example[:120])}" + (f" (+{len(g.wordings) - 1} similar)" if len(g.wordings) > 1 else "")
-             for g in groups]
+    lines = [
+        f"- {g.count} × {escape_markdown(g.example[:120])}" + (f" (+{len(g.wordings) - 1} similar)" if len(g.wordings) > 1 else "")
+        for g in groups
+    ]
     return _section("Most asked, not answered", lines, len(lines))
 
 
@@ -96,9 +104,16 @@ def _clock(moment: datetime, zone: str) -> str:
     return moment.astimezone(ZoneInfo(zone)).strftime("%a %-I:%M %p %Z")
 
 
-async def send_daily(store: Store, send: Callable[[Reply], Awaitable[None]], at: time, zone: Callable[[], str], clock: Clock,
-                     encode: Callable[[], Encode | None], warnings: Callable[[], Awaitable[list[ContentError]]],
-                     sleep: Sleep = asyncio.sleep) -> None:
+async def send_daily(
+    store: Store,
+    send: Callable[[Reply], Awaitable[None]],
+    at: time,
+    zone: Callable[[], str],
+    clock: Clock,
+    encode: Callable[[], Encode | None],
+    warnings: Callable[[], Awaitable[list[ContentError]]],
+    sleep: Sleep = asyncio.sleep,
+) -> None:
     """Send the digest every day at ``at`` in the clinic's zone, until cancelled. ``zone``,
     ``encode`` and ``warnings`` are read at each run, so a content reload is followed."""
     while True:
@@ -110,6 +125,5 @@ async def send_daily(store: Store, send: Callable[[Reply], Awaitable[None]], at:
             if reply is not None:
                 await send(reply)
             log.info("daily digest: %s", "sent" if reply else "nothing to say")
-        except Exception:  # noqa: BLE001 - one failed digest must not end tomorrow's
+        except Exception:  # one failed digest must not end tomorrow's
             log.exception("daily digest failed")
-

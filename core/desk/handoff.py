@@ -14,16 +14,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
+from core.content.models import Library
 from core.conversation import actions as action_ids
 from core.conversation.answers import show_contact
-from core.content.models import Library
 from core.conversation.commands import desk_command, find, help_text, named, parse_command
-from core.events import Address, Button, Event, Reply, ReplyKind, ThreadMark
-from core.desk.hours import is_open, next_opening
-from core.understanding.language import ENGLISH, NAMES, SPANISH
-from core.storage.records import Conversation, Ticket, TranscriptLine
 from core.conversation.spanish_times import opening
+from core.desk.hours import is_open, next_opening
+from core.events import Address, Button, Event, Reply, ReplyKind, ThreadMark
+from core.storage.records import Conversation, Ticket, TranscriptLine
 from core.storage.store import Store
+from core.understanding.language import ENGLISH, NAMES, SPANISH
 from core.understanding.text import escape_markdown
 
 Reason = Literal["asked", "fallback", "medical", "urgent", "appointment"]
@@ -75,8 +75,17 @@ class Handoff:
         existing = self.open_ticket(conversation.key)
         if existing is not None:
             return [self._say(self.msg.already_open, ref=str(existing.id))]
-        ticket = Ticket(id=self.store.next_ticket_number(), client=conversation.key, platform=event.platform, chat_id=event.chat_id,
-                        user_id=event.user_id, display_name=event.display_name, reason=reason, urgent=reason == "urgent", opened_at=now)
+        ticket = Ticket(
+            id=self.store.next_ticket_number(),
+            client=conversation.key,
+            platform=event.platform,
+            chat_id=event.chat_id,
+            user_id=event.user_id,
+            display_name=event.display_name,
+            reason=reason,
+            urgent=reason == "urgent",
+            opened_at=now,
+        )
         self.store.save_ticket(ticket)
         actions.append(DeskAction(ticket.id, "open", self.card(ticket, conversation)))
         replies = [self._say(self.msg.opened, ref=str(ticket.id))]
@@ -94,8 +103,9 @@ class Handoff:
         if said.casefold() == "cancel" or parse_command(said) == ("cancel", ""):
             self._close(ticket, now, by=None)
             left = self.desk.say(self.desk.left_queue, ref=ticket.id)
-            actions.append(DeskAction(ticket.id, "tell_desk", Reply(kind=ReplyKind.NOTICE, text=left,
-                                                                    thread_mark=self._mark(ticket, "closed"))))
+            actions.append(
+                DeskAction(ticket.id, "tell_desk", Reply(kind=ReplyKind.NOTICE, text=left, thread_mark=self._mark(ticket, "closed")))
+            )
             return [self.back_to_bot(ticket, "left")]
         self._remember(ticket, TranscriptLine(role="client", text=said[:1000], at=now))
         name = escape_markdown(ticket.display_name or self.desk.unnamed_client)
@@ -113,8 +123,18 @@ class Handoff:
         ticket.urgent = True
         self.store.save_ticket(ticket)
         alert = self.desk.say(self.desk.now_urgent, ref=ticket.id)
-        actions.append(DeskAction(ticket.id, "tell_desk", Reply(kind=ReplyKind.HUMAN, text=f"{alert}\n{self.on_call}".strip(),
-                                                                thread_mark=self._mark(ticket, "urgent"), alert=self.on_call or None)))
+        actions.append(
+            DeskAction(
+                ticket.id,
+                "tell_desk",
+                Reply(
+                    kind=ReplyKind.HUMAN,
+                    text=f"{alert}\n{self.on_call}".strip(),
+                    thread_mark=self._mark(ticket, "urgent"),
+                    alert=self.on_call or None,
+                ),
+            )
+        )
 
     def back_to_bot(self, ticket: Ticket, message: str) -> Reply:
         """Telling the client, in their language, that the bot answers again (``message`` names
@@ -125,9 +145,14 @@ class Handoff:
         if conversation is None or conversation.booking is None:
             return Reply(kind=ReplyKind.HUMAN, text=text)
         flow = lib.messages.booking_flow
-        return Reply(kind=ReplyKind.HUMAN, text=f"{text}\n\n{flow.continue_offer}", buttons=(
-            Button(label=flow.buttons.continue_, action=action_ids.book("resume")),
-            Button(label=flow.buttons.cancel, action=action_ids.book("cancel"))))
+        return Reply(
+            kind=ReplyKind.HUMAN,
+            text=f"{text}\n\n{flow.continue_offer}",
+            buttons=(
+                Button(label=flow.buttons.continue_, action=action_ids.book("resume")),
+                Button(label=flow.buttons.cancel, action=action_ids.book("cancel")),
+            ),
+        )
 
     # -- desk side -------------------------------------------------------------
 
@@ -169,8 +194,11 @@ class Handoff:
     @desk_command("/leads", "the latest consultation requests")
     def _recent_leads(self, ticket: None, text: str, event: Event, now: datetime, actions: list[DeskAction]) -> list[Reply]:
         leads = self.store.bookings()[-10:]
-        lines = [f"- {b.ref}: {escape_markdown(b.name)}, {escape_markdown(show_contact(b.contact, b.contact_kind))},"
-                 f" {escape_markdown(b.times)} ({b.status})" for b in leads]
+        lines = [
+            f"- {b.ref}: {escape_markdown(b.name)}, {escape_markdown(show_contact(b.contact, b.contact_kind))},"
+            f" {escape_markdown(b.times)} ({b.status})"
+            for b in leads
+        ]
         return [self._desk("\n".join([self.desk.leads_title, *lines]) if lines else self.desk.no_leads)]
 
     @desk_command("/help", "this list")
@@ -222,22 +250,37 @@ class Handoff:
         if ticket.status == "open":
             ticket.status, ticket.claimed_at, ticket.claimed_by = "claimed", now, event.display_name or self.desk.unnamed_staff
         self._remember(ticket, TranscriptLine(role="staff", text=text[:1000], at=now))
-        actions.append(DeskAction(ticket.id, "tell_client", Reply(kind=ReplyKind.HUMAN, text=f"**{signature}:** {escape_markdown(text)}",
-                                                                  file=event.media_file)))
+        actions.append(
+            DeskAction(
+                ticket.id,
+                "tell_client",
+                Reply(kind=ReplyKind.HUMAN, text=f"**{signature}:** {escape_markdown(text)}", file=event.media_file),
+            )
+        )
         return []
 
     def unreachable(self, ticket: Ticket, now: datetime, actions: list[DeskAction]) -> None:
         """The client blocked the bot (or deleted their chat): nothing more can reach them,
         so their ticket is closed and staff are told why in its thread."""
         self._close(ticket, now, by=None)
-        actions.append(DeskAction(ticket.id, "tell_desk", Reply(
-            kind=ReplyKind.NOTICE, text=self.desk.say(self.desk.unreachable, ref=ticket.id), thread_mark=self._mark(ticket, "closed"))))
+        actions.append(
+            DeskAction(
+                ticket.id,
+                "tell_desk",
+                Reply(
+                    kind=ReplyKind.NOTICE,
+                    text=self.desk.say(self.desk.unreachable, ref=ticket.id),
+                    thread_mark=self._mark(ticket, "closed"),
+                ),
+            )
+        )
 
     def forget(self, ticket: Ticket, now: datetime, actions: list[DeskAction]) -> None:
         """The client asked to be forgotten: close their ticket and tell the desk why it went quiet."""
         self._close(ticket, now, by=None)
-        actions.append(DeskAction(ticket.id, "tell_desk", Reply(
-            kind=ReplyKind.NOTICE, text=self.desk.say(self.desk.forgotten, ref=ticket.id))))
+        actions.append(
+            DeskAction(ticket.id, "tell_desk", Reply(kind=ReplyKind.NOTICE, text=self.desk.say(self.desk.forgotten, ref=ticket.id)))
+        )
 
     def _close(self, ticket: Ticket, now: datetime, by: str | None) -> None:
         ticket.status, ticket.closed_at = "closed", now
@@ -253,8 +296,13 @@ class Handoff:
     def card(self, ticket: Ticket, conversation: Conversation) -> Reply:
         """The new-ticket card: reason, urgency, recent messages, any booking, Claim and Close."""
         desk = self.desk
-        title = desk.say(desk.ticket_card, ref=ticket.id, name=escape_markdown(ticket.display_name or desk.unnamed_client),
-                         platform=ticket.platform, reason=getattr(desk.reasons, ticket.reason))
+        title = desk.say(
+            desk.ticket_card,
+            ref=ticket.id,
+            name=escape_markdown(ticket.display_name or desk.unnamed_client),
+            platform=ticket.platform,
+            reason=getattr(desk.reasons, ticket.reason),
+        )
         lines = [f"{desk.urgent_mark} {title}" if ticket.urgent else title]
         if conversation.language not in (None, ENGLISH):
             lines.append(desk.say(desk.language_line, language=NAMES.get(conversation.language, conversation.language)))
@@ -266,13 +314,27 @@ class Handoff:
             request = next((b for b in self.store.bookings() if b.ref == conversation.last_request), None)
             if request is not None:
                 contact = show_contact(request.contact, request.contact_kind)
-                lines.append(desk.say(desk.booking_line, ref=request.ref, name=escape_markdown(request.name),
-                                      contact=escape_markdown(contact), times=escape_markdown(request.times), status=request.status))
-        buttons = (Button(label=desk.claim, action=action_ids.ticket("claim", ticket.id)),
-                   Button(label=desk.close, action=action_ids.ticket("close", ticket.id)))
-        return Reply(kind=ReplyKind.HUMAN, text="\n".join(lines), buttons=buttons,
-                     thread_mark=self._mark(ticket, "urgent") if ticket.urgent else None,
-                     alert=self.on_call if ticket.urgent and self.on_call else None)
+                lines.append(
+                    desk.say(
+                        desk.booking_line,
+                        ref=request.ref,
+                        name=escape_markdown(request.name),
+                        contact=escape_markdown(contact),
+                        times=escape_markdown(request.times),
+                        status=request.status,
+                    )
+                )
+        buttons = (
+            Button(label=desk.claim, action=action_ids.ticket("claim", ticket.id)),
+            Button(label=desk.close, action=action_ids.ticket("close", ticket.id)),
+        )
+        return Reply(
+            kind=ReplyKind.HUMAN,
+            text="\n".join(lines),
+            buttons=buttons,
+            thread_mark=self._mark(ticket, "urgent") if ticket.urgent else None,
+            alert=self.on_call if ticket.urgent and self.on_call else None,
+        )
 
     def _client_library(self, conversation: Conversation | None) -> Library:
         """The content in the client's language, for what staff actions make the bot tell them."""

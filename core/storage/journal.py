@@ -158,13 +158,14 @@ class Journal:
         for item in work:
             fd, data = item[0], memoryview(item[1])
             while item[2] < len(data):
-                item[2] += os.write(fd, data[item[2]:])
+                item[2] += os.write(fd, data[item[2] :])
             if self.fsync:
                 os.fsync(fd)
 
     def _requeue(self, work: list[list[Any]]) -> None:
         """What a failed write left unwritten goes back first in line, so the file never has a gap."""
-        for (_, lines), (_, data, written) in zip(self._files, work):
+        # files opened since the work was taken are not in it
+        for (_, lines), (_, data, written) in zip(self._files, work, strict=False):
             if written < len(data):
                 lines.insert(0, data[written:])
 
@@ -218,8 +219,10 @@ class Batch:
         goes (the store puts the deletion of a forgotten client's requests and tickets in it)."""
         return Batch(
             conversations={**self.conversations, **newer.conversations},
-            unanswered={**{seq: doc for seq, doc in self.unanswered.items() if doc["conversation"] not in newer.forgotten},
-                        **newer.unanswered},
+            unanswered={
+                **{seq: doc for seq, doc in self.unanswered.items() if doc["conversation"] not in newer.forgotten},
+                **newer.unanswered,
+            },
             bookings={**self.bookings, **newer.bookings},
             tickets={**self.tickets, **newer.tickets},
             forgotten=self.forgotten | newer.forgotten,

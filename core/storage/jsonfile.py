@@ -120,7 +120,8 @@ class AtomicJSONStorage(Storage):
 def _is_tinydb(data: Any) -> bool:
     return isinstance(data, dict) and all(
         isinstance(table, dict) and all(isinstance(k, str) and k.isdigit() and isinstance(doc, dict) for k, doc in table.items())
-        for table in data.values())
+        for table in data.values()
+    )
 
 
 class Table(tinydb_table.Table):
@@ -130,6 +131,7 @@ class Table(tinydb_table.Table):
         """Insert, replace or (given None) remove documents by id in one atomic file write;
         TinyDB's upsert would write the whole file once per document. Built, like TinyDB's own
         operations, on its ``_update_table``."""
+
         def change(table: dict[int, Any]) -> None:
             for doc_id, doc in docs.items():
                 if doc is None:
@@ -177,8 +179,9 @@ class Quarantine:
             try:
                 notes.append({**json.loads(path.read_text(encoding="utf-8")), "note": path.name})
             except (OSError, ValueError) as exc:
-                notes.append({"at": "", "source": f"quarantine/{path.name}", "record": "", "problem": f"unreadable note ({exc})",
-                              "note": path.name})
+                notes.append(
+                    {"at": "", "source": f"quarantine/{path.name}", "record": "", "problem": f"unreadable note ({exc})", "note": path.name}
+                )
         return notes
 
     def forget(self, client: str) -> None:
@@ -203,8 +206,10 @@ class Quarantine:
             self.found.append(f"{where}: {problem}")
             return
         note = self.folder / f"{name or self._new_name()}.json"
-        write_json(note, {"at": stamp(datetime.now(UTC)), "source": str(source.relative_to(self.root)), "record": record,
-                          "problem": problem, **details})
+        write_json(
+            note,
+            {"at": stamp(datetime.now(UTC)), "source": str(source.relative_to(self.root)), "record": record, "problem": problem, **details},
+        )
         log.error("%s: %s; set aside as quarantine/%s for staff to repair (run.py data lists them)", where, problem, note.name)
 
     @staticmethod

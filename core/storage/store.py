@@ -51,9 +51,16 @@ class Store:
     with that text (on the event loop, and must not raise) the first time, for the staff desk.
     """
 
-    def __init__(self, root: Path | str, fsync: bool = True, segment_size: int = SEGMENT_SIZE,
-                 checkpoint_every: int = CHECKPOINT_EVERY, readonly: bool = False,
-                 on_failure: Callable[[str], None] | None = None, retry_seconds: float = RETRY_SECONDS) -> None:
+    def __init__(
+        self,
+        root: Path | str,
+        fsync: bool = True,
+        segment_size: int = SEGMENT_SIZE,
+        checkpoint_every: int = CHECKPOINT_EVERY,
+        readonly: bool = False,
+        on_failure: Callable[[str], None] | None = None,
+        retry_seconds: float = RETRY_SECONDS,
+    ) -> None:
         self.root = Path(root)
         self.fsync = fsync
         self.segment_size = segment_size
@@ -185,8 +192,10 @@ class Store:
                 index[key] = number
 
     def _ticket_indexes(self, doc: dict[str, Any]) -> list[tuple[dict[Any, int], Any]]:
-        return [(self._open_by_client, doc["client"]),
-                (self._open_by_thread, (doc.get("desk_platform"), doc.get("desk_chat"), doc.get("desk_thread")))]
+        return [
+            (self._open_by_client, doc["client"]),
+            (self._open_by_thread, (doc.get("desk_platform"), doc.get("desk_chat"), doc.get("desk_thread"))),
+        ]
 
     # -- retention ---------------------------------------------------------
 
@@ -244,8 +253,13 @@ class Store:
     def _due(self) -> bool:
         """A checkpoint is due when asked for, after a failure, after /forget, after a crash (the
         journal holds files from before the start), and when enough records have gathered."""
-        return bool(self._wanted or self._flushing is not None or self._pending.forgotten or self._pending.journals
-                    or self._pending.records >= self.checkpoint_every)
+        return bool(
+            self._wanted
+            or self._flushing is not None
+            or self._pending.forgotten
+            or self._pending.journals
+            or self._pending.records >= self.checkpoint_every
+        )
 
     def _start_checkpoints(self) -> None:
         if self._job is None and not self._closing and self._due():
@@ -275,7 +289,7 @@ class Store:
         try:
             batch = self._take()
             await asyncio.to_thread(self._files.write, batch)
-        except Exception as exc:  # whatever it was, the batch stays in memory and its journal on disk
+        except Exception as exc:  # noqa: BLE001 - whatever it was, the batch stays in memory and its journal on disk
             self._failed(exc)
             return False
         self._flushing = None
@@ -295,8 +309,10 @@ class Store:
         return batch
 
     def _failed(self, exc: Exception) -> None:
-        problem = (f"{self.root}: cannot copy changes into the data files ({exc}). Nothing is lost: they are kept in "
-                   "memory and in the journal, and storage keeps trying.")
+        problem = (
+            f"{self.root}: cannot copy changes into the data files ({exc}). Nothing is lost: they are kept in "
+            "memory and in the journal, and storage keeps trying."
+        )
         log.error("%s", problem, exc_info=not isinstance(exc, (OSError, StorageError)))
         if self.failing is None and self.on_failure is not None:
             self.on_failure(problem)
@@ -329,8 +345,9 @@ class Store:
             self._files.write(self._pending if self._flushing is None else self._flushing.then(self._pending))
             self._pending, self._flushing = Batch(), None
         except (OSError, StorageError) as exc:
-            raise StorageError(f"{self.root}: could not copy the journal into the data files ({exc}); "
-                               "the journal is kept and applied at the next start") from exc
+            raise StorageError(
+                f"{self.root}: could not copy the journal into the data files ({exc}); the journal is kept and applied at the next start"
+            ) from exc
         finally:
             self._release_folder()
 
@@ -389,8 +406,10 @@ class Store:
             self.root.mkdir(parents=True, exist_ok=True)
             self._lockfile = (self.root / ".lock").open("a")
         except OSError as exc:
-            raise StorageError(f"{self.root}: the bot cannot write to its data folder ({exc.strerror}). Give it write access, "
-                               "or set storage.dir in config.toml to a folder it may write; leads and report only read it.") from None
+            raise StorageError(
+                f"{self.root}: the bot cannot write to its data folder ({exc.strerror}). Give it write access, "
+                "or set storage.dir in config.toml to a folder it may write; leads and report only read it."
+            ) from None
         try:
             fcntl.flock(self._lockfile, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -429,6 +448,7 @@ class Store:
         """Apply what the journal holds beyond the files: after a crash, or next to a live bot."""
         alive, quarantine = self.readonly and self._writer_alive(), self._files.quarantine
         for path in journal_files(self.root):
+
             def damaged(number: int, line: bytes, problem: str, path: Path = path) -> None:
                 quarantine.record(path, f"line {number}", problem, line.decode("utf-8", "replace"))
 
@@ -440,4 +460,3 @@ class Store:
                     continue
                 self._apply(record, model)
             self._pending.journals.append(path)
-

@@ -44,8 +44,9 @@ class Score(NamedTuple):
 
 
 class Classifier:
-    def __init__(self, classes: Sequence[OutcomeClass], vocabulary: Vocabulary, encoder: Encoder,
-                 cache: EmbeddingCache | None = None) -> None:
+    def __init__(
+        self, classes: Sequence[OutcomeClass], vocabulary: Vocabulary, encoder: Encoder, cache: EmbeddingCache | None = None
+    ) -> None:
         self._ids = np.array([c.id for c in classes], dtype=object)
         self._kinds = np.array([c.kind for c in classes], dtype=object)
         self._id_order = np.argsort(sorted(range(len(classes)), key=lambda n: classes[n].id))

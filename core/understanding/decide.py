@@ -51,8 +51,15 @@ _SPLIT = re.compile(
 )
 
 
-Outcome = StrEnum("Outcome", {"ANSWER": "answer", "CLARIFY": "clarify", "FALLBACK": "fallback",
-                              **{kind.name: kind.value for kind in Kind if kind is not Kind.TOPIC}})
+Outcome = StrEnum(
+    "Outcome",
+    {
+        "ANSWER": "answer",
+        "CLARIFY": "clarify",
+        "FALLBACK": "fallback",
+        **{kind.name: kind.value for kind in Kind if kind is not Kind.TOPIC},
+    },
+)
 """What to do with a message: answer topics, ask "did you mean", fall back, or act on one of
 the other outcome classes (built from ``Kind``, so a new class is a new outcome too)."""
 
@@ -90,8 +97,11 @@ def _decide(scores: list[Score], margin: float = MARGIN, siblings: Siblings = la
     runner_up = scores[1].score if len(scores) > 1 else 0.0
     if top.score >= ANSWER_AT and top.score - runner_up >= margin:
         return Decision(Outcome.ANSWER, (top.class_id,), top.score, kept)
-    close = tuple(s.class_id for s in scores[:MAX_TOPICS_PER_REPLY + 1]
-                  if s.kind is Kind.TOPIC and top.score - s.score <= max(CLARIFY_WINDOW, margin))[:MAX_TOPICS_PER_REPLY]
+    close = tuple(
+        s.class_id
+        for s in scores[: MAX_TOPICS_PER_REPLY + 1]
+        if s.kind is Kind.TOPIC and top.score - s.score <= max(CLARIFY_WINDOW, margin)
+    )[:MAX_TOPICS_PER_REPLY]
     if top.score >= ANSWER_AT and len(close) >= 2 and margin == MARGIN and siblings(close[0], close[1]):
         return Decision(Outcome.ANSWER, close[:2], top.score, kept)  # two parts of one subject: answer both
     if top.score >= CLARIFY_AT and len(close) >= 2:

@@ -89,7 +89,8 @@ class Encoder:
         tokenizer.enable_truncation(MAX_TOKENS)
         tokenizer.no_padding()  # the file pads everything to 128 tokens
         fingerprint = hashlib.sha256(
-            f"{sums['model.onnx']} {sums['tokenizer.json']} onnxruntime {onnxruntime.__version__}".encode()).hexdigest()
+            f"{sums['model.onnx']} {sums['tokenizer.json']} onnxruntime {onnxruntime.__version__}".encode()
+        ).hexdigest()
         return cls(session, tokenizer, fingerprint)
 
     @property
@@ -116,11 +117,14 @@ class Encoder:
     def _encode_one(self, text: str) -> np.ndarray:
         """The vector of one message: mean of its token vectors (no padding), L2-normalised."""
         tokens = self._tokenizer.encode(text)
-        hidden = self._session.run(None, {
-            "input_ids": np.array([tokens.ids], dtype=np.int64),
-            "attention_mask": np.array([tokens.attention_mask], dtype=np.int64),
-            "token_type_ids": np.array([tokens.type_ids], dtype=np.int64),
-        })[0][0]
+        hidden = self._session.run(
+            None,
+            {
+                "input_ids": np.array([tokens.ids], dtype=np.int64),
+                "attention_mask": np.array([tokens.attention_mask], dtype=np.int64),
+                "token_type_ids": np.array([tokens.type_ids], dtype=np.int64),
+            },
+        )[0][0]
         vector = hidden.mean(axis=0)
         vector /= np.linalg.norm(vector)
         vector.flags.writeable = False  # cached and shared
@@ -158,7 +162,7 @@ class EmbeddingCache:
             known = self._known[encoder.fingerprint] = self._read(path)
         missing = list(dict.fromkeys(t for t in texts if t not in known))
         if missing:
-            known.update(zip(missing, encoder.encode(missing)))
+            known.update(zip(missing, encoder.encode(missing), strict=True))
             self._write(path, known)
         vectors = np.stack([known[t] for t in texts]) if texts else np.empty((0, DIMENSIONS), dtype=np.float32)
         vectors.flags.writeable = False  # shared by every caller
@@ -178,10 +182,16 @@ class EmbeddingCache:
             log.warning("embedding cache file %s is unreadable (%s); recomputing", path, error)
             return {}
         if vectors.ndim != 2 or vectors.shape != (len(texts), DIMENSIONS) or vectors.dtype != np.float32:
-            log.warning("embedding cache file %s holds vectors of shape %s %s, not (%d, %d) float32; recomputing",
-                        path, vectors.shape, vectors.dtype, len(texts), DIMENSIONS)
+            log.warning(
+                "embedding cache file %s holds vectors of shape %s %s, not (%d, %d) float32; recomputing",
+                path,
+                vectors.shape,
+                vectors.dtype,
+                len(texts),
+                DIMENSIONS,
+            )
             return {}
-        return dict(zip(texts.tolist(), vectors))
+        return dict(zip(texts.tolist(), vectors, strict=True))
 
     def _write(self, path: Path, known: dict[str, np.ndarray]) -> None:
         """Temporary file, then rename: a reader never sees half a file. No fsync: a
@@ -194,8 +204,7 @@ class EmbeddingCache:
                 np.savez(f, texts=np.array(list(known), dtype=str), vectors=np.stack(list(known.values())))
             os.replace(tmp, path)
         except OSError as error:
-            log.warning("embedding cache folder %s is not writable (%s); vectors will be recomputed next time",
-                        self.folder, error)
+            log.warning("embedding cache folder %s is not writable (%s); vectors will be recomputed next time", self.folder, error)
             if tmp is not None:
                 with suppress(OSError):
                     os.unlink(tmp)

@@ -14,15 +14,14 @@ from pathlib import Path
 
 from core.content.models import Library
 from core.conversation.replies import Replies
-from core.understanding.text import STOPWORDS, plain, stem
 from core.understanding.classes import outcome_classes
 from core.understanding.classifier import Classifier
 from core.understanding.decide import Decision, Outcome, decide
 from core.understanding.encoder import EmbeddingCache, Encoder
 from core.understanding.intents import Intent, IntentDetector
 from core.understanding.safety import Triage
+from core.understanding.text import STOPWORDS, plain, stem
 from core.understanding.vocabulary import Vocabulary
-
 
 DECISIVE_INTENTS = (Intent.HUMAN, Intent.GREETING, Intent.THANKS, Intent.BYE, Intent.MENU, Intent.HELP)
 """Phrase matches that need no classifier: "talk to a person", or a message that is only "hi".

@@ -36,14 +36,45 @@ SWITCH = 0.8
 SWITCH_WORDS = 3
 """A conversation in one language switches only on a message of this many words read this clearly."""
 
-NEUTRAL = frozenset({"microneedling", "microneedle", "micro", "needling", "botox", "ok", "okay", "spf", "dermapen",
-                     "hydrafacial", "filler", "fillers", "laser", "serum", "serums", "lol", "jaja", "haha", "doctors",
-                     "med", "spa", "little", "rock"})
+NEUTRAL = frozenset(
+    {
+        "microneedling",
+        "microneedle",
+        "micro",
+        "needling",
+        "botox",
+        "ok",
+        "okay",
+        "spf",
+        "dermapen",
+        "hydrafacial",
+        "filler",
+        "fillers",
+        "laser",
+        "serum",
+        "serums",
+        "lol",
+        "jaja",
+        "haha",
+        "doctors",
+        "med",
+        "spa",
+        "little",
+        "rock",
+    }
+)
 """Words both languages' clients use (treatment and brand names, the clinic's name); they say nothing
 about the language and would pull a Spanish question towards English."""
 
-CHOICES = {"en": ENGLISH, "english": ENGLISH, "ingles": ENGLISH, "es": SPANISH, "spanish": SPANISH, "espanol": SPANISH,
-           "castellano": SPANISH}
+CHOICES = {
+    "en": ENGLISH,
+    "english": ENGLISH,
+    "ingles": ENGLISH,
+    "es": SPANISH,
+    "spanish": SPANISH,
+    "espanol": SPANISH,
+    "castellano": SPANISH,
+}
 """What a client may type after /language or /idioma (accents folded)."""
 
 _WORD = re.compile(r"[^\W\d_]+")

@@ -25,9 +25,9 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from core.understanding.text import STOPWORDS, stem
 from core.understanding.classes import OutcomeClass
 from core.understanding.rounding import rounded
+from core.understanding.text import STOPWORDS, stem
 from core.understanding.vocabulary import Vocabulary
 
 W_COVERAGE, W_EXAMPLE, W_KEYWORD = 0.45, 0.35, 0.20

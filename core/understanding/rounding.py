@@ -18,7 +18,7 @@ NEAR_HALF = 1e-6
 
 def rounded(values: np.ndarray, digits: int) -> np.ndarray:
     """``[round(x, digits) for x in values]`` as a float64 array, to the last bit."""
-    scale = 10.0 ** digits
+    scale = 10.0**digits
     scaled = values * scale
     out = np.rint(scaled) / scale
     near_half = np.abs(scaled - np.floor(scaled) - 0.5) < NEAR_HALF

@@ -22,11 +22,32 @@ _APOSTROPHES = re.compile(r"[’'`´]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 
 SLANG = {
-    "u": "you", "ur": "your", "r": "are", "ya": "you", "pls": "please", "plz": "please",
-    "thx": "thanks", "thnx": "thanks", "ty": "thanks", "wat": "what", "wut": "what",
-    "whats": "what", "hw": "how", "hrs": "hours", "hr": "hour", "mins": "minutes",
-    "min": "minutes", "wks": "weeks", "wk": "week", "yr": "year", "yrs": "years",
-    "abt": "about", "b4": "before", "bc": "because", "cuz": "because", "n": "and",
+    "u": "you",
+    "ur": "your",
+    "r": "are",
+    "ya": "you",
+    "pls": "please",
+    "plz": "please",
+    "thx": "thanks",
+    "thnx": "thanks",
+    "ty": "thanks",
+    "wat": "what",
+    "wut": "what",
+    "whats": "what",
+    "hw": "how",
+    "hrs": "hours",
+    "hr": "hour",
+    "mins": "minutes",
+    "min": "minutes",
+    "wks": "weeks",
+    "wk": "week",
+    "yr": "year",
+    "yrs": "years",
+    "abt": "about",
+    "b4": "before",
+    "bc": "because",
+    "cuz": "because",
+    "n": "and",
 }
 """Chat shorthand, expanded before matching."""
 
