@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from bots.terminal import TerminalDesk, chat, terminal_locale
-from cli import accuracy, data, leads, report
+from cli import accuracy, check_report, data, leads, report
 from cli.ask import as_json, as_text, ask, ask_many, dumps, explain, scratch_dir
 from cli.compose import StartupError, build_core, configure_logging, load_knowledge, running, storage_problems_to
 from cli.serve import serve
@@ -45,6 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     check_.add_argument("content", nargs="?", type=Path, help="content folder (default: from settings)")
     check_.add_argument("--json", action="store_true", help="print problems as JSON")
     check_.add_argument("--strict", action="store_true", help="warnings fail the check too")
+    check_.add_argument("--details", action="store_true", help="list every example the routing analysis sends elsewhere")
 
     report_ = sub.add_parser("report", help="reports for staff")
     report_.add_argument("which", choices=["unanswered"])
@@ -153,8 +154,8 @@ def _check(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print(json.dumps(as_dicts(problems), indent=2, ensure_ascii=False))
     else:
-        for problem in problems:
-            print(f"{problem.severity}: {problem}")
+        for line in check_report.lines(problems, args.details):
+            print(line)
         drafts = f", {count[DRAFT]} draft(s) not shown to clients" if count[DRAFT] else ""
         print(f"{count['error']} error(s), {count['warning']} warning(s){drafts} in {root}")
     return 1 if count["error"] or (args.strict and count["warning"]) else 0

@@ -95,3 +95,15 @@ def test_a_long_answer_asks_to_split_it_into_topics(content):
     [warning] = [p for p in check(content, TODAY) if p.field == "body" and p.severity == "warning"]
     assert "too long to read in a chat" in warning.message and "splitting it into topics" in warning.message
     assert "will show it as" not in warning.message  # still one Discord message: the length alone is the problem
+
+
+def test_examples_sent_elsewhere_are_summed_up_per_file_and_listed_on_request(content, medspa):
+    topic = content / "topics" / "pores.md"
+    edit(topic, "  - can it refine my pores\n", "  - is there any downtime after microneedling\n")
+    summary = medspa("check", content).stdout
+    [line] = [s for s in summary.splitlines() if s.startswith("warning: content/topics/pores.md:") and "another reply" in s]
+    assert "topic 'downtime'" in line and "medspa check --details" in line
+    assert "is there any downtime after microneedling" not in summary
+    details = medspa("check", content, "--details").stdout
+    assert f"content/topics/pores.md:{line_of(topic, 'is there any downtime after')}:" in details
+    assert details.splitlines()[-1] == summary.splitlines()[-1]  # the same count either way

@@ -388,6 +388,7 @@ def _routing(root: Path, library: Library, knowledge: Knowledge) -> list[Content
                             f"{example!r} would get {got} instead of {cls.id} (closest: {_closest(root, library, decision)}); "
                             "reword it or add examples that tell them apart",
                             "warning",
+                            routed_to=got,
                         )
                     )
                 continue
@@ -409,6 +410,7 @@ def _routing(root: Path, library: Library, knowledge: Knowledge) -> list[Content
                         f"{example!r} would get {got} instead (closest: {_closest(root, library, decision)}); "
                         "reword it, or add keywords or examples that tell them apart",
                         "warning",
+                        routed_to=got,
                     )
                 )
     for (topic_id, other), examples in sorted(close.items()):

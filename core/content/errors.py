@@ -14,6 +14,9 @@ class ContentError:
     severity: str = "error"
     quote: str = ""
     """The offending line as written, shown under the error so staff need not count lines."""
+    routed_to: str = ""
+    """For an example the routing analysis sends elsewhere: what it would get instead, so
+    `check` can sum such warnings up per file rather than print hundreds of lines."""
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}"
