@@ -135,3 +135,12 @@ def test_terminal_locale_comes_from_the_environment():
     assert terminal_locale({"LANG": "es_MX.UTF-8"}) == "es-MX"
     assert terminal_locale({"LC_ALL": "C.UTF-8", "LANG": "es_ES.UTF-8"}) is None
     assert terminal_locale({}) is None
+
+
+def test_output_cut_short_by_a_pipe_ends_quietly():
+    """`medspa ask ... | head -c 20` once printed a BrokenPipeError traceback at staff."""
+    command = [sys.executable, "run.py", "ask", "--json", "downtime?"]
+    ask = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    ask.stdout.close()  # the reader is gone before the answer is printed
+    _, err = ask.communicate(timeout=120)
+    assert ask.returncode == 0 and b"Traceback" not in err
