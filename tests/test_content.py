@@ -10,7 +10,7 @@ from core.events import ReplyKind
 from core.outbox import LogOutbox
 from core.understanding.knowledge import Knowledge
 from core.understanding.text import words
-from tests.conftest import ROOT, say, ticking
+from tests.conftest import CONTENT, ROOT, say, ticking
 
 SOURCE = ROOT / "docs" / "source" / "microneedling-page.txt"
 """A copy of the clinic's page, the only source of facts for the content."""
@@ -142,3 +142,19 @@ def test_content_is_written_in_our_own_words(library):
         body = words(topic.body)
         copied = [" ".join(body[i : i + 8]) for i in range(len(body) - 7) if tuple(body[i : i + 8]) in shingles]
         assert copied == [], f"{topic.id} copies the source: {copied[0]}"
+
+
+def test_the_fast_yaml_parser_reads_every_content_file_as_pyyaml_does():
+    """libyaml parses the content (it is several times faster); what it reads must be what
+    PyYAML's own loader, whose errors we explain to staff, would read."""
+    import frontmatter
+    import yaml
+
+    from core.content.loader import _parse
+
+    files = [p for p in CONTENT.rglob("*") if p.suffix in (".yaml", ".md")]
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        header = frontmatter.YAMLHandler().split(text)[0] if path.suffix == ".md" else text
+        assert _parse(header)[1] == yaml.safe_load(header), path
+    assert len(files) > 60

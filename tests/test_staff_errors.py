@@ -44,9 +44,9 @@ def test_a_colon_in_a_title_asks_for_quotes(content):
 
 def test_a_broken_topic_is_not_also_missing_when_its_id_line_is_broken_too(content):
     topic = content / "topics" / "downtime.md"
-    edit(topic, "id: downtime", "id:\tdowntime")
+    edit(topic, "id: downtime", "id: downtime: the recovery")
     [error] = errors_of(content)
-    assert error.file == "content/topics/downtime.md" and "tab" in error.message
+    assert error.file == "content/topics/downtime.md" and "in quotes" in error.message
 
 
 def test_an_empty_file_is_one_error(content):

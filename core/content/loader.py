@@ -18,6 +18,7 @@ from typing import Any
 import frontmatter
 import yaml
 from pydantic import BaseModel, ValidationError
+from yaml.constructor import SafeConstructor
 
 from core.content.errors import ContentError, ContentErrors
 from core.content.models import Clinic, Examples, Intents, Library, Menu, Messages, Safety, Topic
@@ -34,6 +35,26 @@ YAML_FILES: dict[str, type[BaseModel]] = {
 TOPICS_DIR = "topics"
 
 
+FAST_LOADER = getattr(yaml, "CSafeLoader", None)
+"""libyaml's loader, where PyYAML was built with it: content is parsed several times a minute
+(each reload and each `check`), and the pure-Python scanner took half of `check`'s time."""
+
+
+def _parse(text: str) -> tuple[yaml.Node | None, Any]:
+    """The node tree (for line numbers) and the data, from one parse. A document libyaml
+    refuses is parsed again by PyYAML's own loader, whose error messages
+    core/content/yaml_errors.py puts into plain words."""
+    if FAST_LOADER is not None:
+        try:
+            node = yaml.compose(text, Loader=FAST_LOADER)
+        except yaml.YAMLError:
+            pass
+        else:
+            return node, SafeConstructor().construct_document(node) if node is not None else None
+    node = yaml.compose(text, Loader=yaml.SafeLoader)
+    return node, SafeConstructor().construct_document(node) if node is not None else None
+
+
 class _Parsed:
     """A YAML document with its node tree, so field paths can be turned into lines."""
 
@@ -41,8 +62,7 @@ class _Parsed:
         self.file = file
         self.first_line = first_line
         try:
-            self.node = yaml.compose(text, Loader=yaml.SafeLoader)
-            self.data = yaml.safe_load(text)
+            self.node, self.data = _parse(text)
         except yaml.MarkedYAMLError as exc:
             plain = explain(exc, text, first_line)
             raise ContentErrors([ContentError(file, plain.line, "", plain.message, quote=plain.quote)]) from None
