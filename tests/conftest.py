@@ -7,6 +7,7 @@ import hashlib
 import io
 import logging
 import os
+import shutil
 import sys
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -62,6 +63,14 @@ async def store(tmp_path):
     store = Store(tmp_path / "data", fsync=False)
     yield store
     await store.aclose()
+
+
+@pytest.fixture
+def content(tmp_path):
+    """A copy of the shipped content for a test to edit."""
+    target = tmp_path / "content"
+    shutil.copytree(CONTENT, target)
+    return target
 
 
 @pytest.fixture

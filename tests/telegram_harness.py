@@ -7,6 +7,7 @@ from html.parser import HTMLParser
 from itertools import count
 from typing import Any
 
+from telegram import Update
 from telegram.request import BaseRequest, RequestData
 
 BOT_USER = {
@@ -154,3 +155,13 @@ def edited(update: dict[str, Any], text: str) -> dict[str, Any]:
     """The same message, edited by its sender, as a new update."""
     message = {**update["message"], "text": text, "edit_date": 1_700_000_100}
     return {"update_id": next(_ids), "edited_message": message}
+
+
+async def feed(bot: Any, raw: dict[str, Any]) -> None:
+    """Hand a raw update to a TelegramBot's Application, as polling or the webhook would."""
+    await bot.app.process_update(Update.de_json(raw, bot.app.bot))
+
+
+def methods(recorder: RecordingRequest) -> list[str]:
+    """API calls made while handling updates (getMe belongs to start-up)."""
+    return [name for name, _ in recorder.calls if name != "getMe"]

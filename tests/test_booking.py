@@ -6,7 +6,7 @@ from core.conversation.engine import Core
 from core.events import Event, ReplyKind
 from core.settings import CoreOptions
 from core.storage.store import Store
-from tests.conftest import NOW, press, say, ticking
+from tests.conftest import NOW, booking_request, press, say, ticking
 
 
 def prompt_field(replies):
@@ -182,20 +182,13 @@ async def test_stale_booking_buttons(core, library):
 
 
 def test_leads_command_lists_requests_as_text_and_csv(tmp_path, medspa):
-    from core.storage.records import BookingRequest
-
     store = Store(tmp_path / "data", fsync=False)
-    request = BookingRequest(
+    request = booking_request(
         ref="MN-AAAA-BBBB",
         conversation="telegram:1",
-        platform="telegram",
-        chat_id="1",
         name="Ann, Lee",
         contact="+15015550123",
-        contact_kind="phone",
         times="Mondays",
-        concerns=["Pores"],
-        consent=True,
         created_at=NOW,
         updated_at=NOW,
     )

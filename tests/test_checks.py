@@ -1,18 +1,8 @@
 """`run.py check`: one broken-content fixture per kind of problem, with its file and line."""
 
 import json
-import shutil
-
-import pytest
 
 from tests.conftest import CONTENT, TODAY, checked, edit, line_of
-
-
-@pytest.fixture
-def content(tmp_path):
-    target = tmp_path / "content"
-    shutil.copytree(CONTENT, target)
-    return target
 
 
 def problems(content, severity=None):

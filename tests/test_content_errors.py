@@ -2,16 +2,7 @@
 
 import shutil
 
-import pytest
-
-from tests.conftest import CONTENT, edit, errors_of, line_of
-
-
-@pytest.fixture
-def content(tmp_path):
-    target = tmp_path / "content"
-    shutil.copytree(CONTENT, target)
-    return target
+from tests.conftest import edit, errors_of, line_of
 
 
 def test_too_few_examples_points_at_the_examples_field(content):

@@ -2,7 +2,6 @@
 answers fill in clinic details, and live reload refuses exactly what `check` rejects."""
 
 import logging
-import shutil
 
 import pytest
 
@@ -14,19 +13,12 @@ from core.conversation.engine import Core
 from core.events import ReplyKind
 from core.outbox import LogOutbox
 from core.understanding.knowledge import Knowledge
-from tests.conftest import CONTENT, TODAY, edit, line_of, press, say, ticking
+from tests.conftest import TODAY, edit, line_of, press, say, ticking
 
 PHONE = 'phone: "TODO: clinic phone number, e.g. (501) 555-0100"'
 CALLBACK = 'callback_time: "TODO: e.g. within one business day"'
 ADDRESS = 'address: "TODO: street address"'
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")
-
-
-@pytest.fixture
-def content(tmp_path):
-    target = tmp_path / "content"
-    shutil.copytree(CONTENT, target)
-    return target
 
 
 def core_on(content, store, outbox=None):

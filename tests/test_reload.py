@@ -1,7 +1,5 @@
 """Live reload: good changes go live, bad ones are refused, conversations carry on."""
 
-import shutil
-
 import pytest
 
 from core.content import load_library
@@ -10,14 +8,7 @@ from core.conversation.engine import Core
 from core.events import ReplyKind
 from core.outbox import LogOutbox
 from core.understanding.knowledge import Knowledge
-from tests.conftest import CONTENT, edit, press, say, ticking
-
-
-@pytest.fixture
-def content(tmp_path):
-    target = tmp_path / "content"
-    shutil.copytree(CONTENT, target)
-    return target
+from tests.conftest import edit, press, say, ticking
 
 
 @pytest.fixture

@@ -1,20 +1,11 @@
 """`medspa setup`: the clinic's details asked, checked and written with clinic.yaml's comments kept (issue #17, item 7)."""
 
-import shutil
-
 import pytest
 
 from cli.setup import Invalid, hours, phone, setup
 from core.content import load_library
 from core.content.checks import check
-from tests.conftest import CONTENT, TODAY
-
-
-@pytest.fixture
-def content(tmp_path):
-    target = tmp_path / "content"
-    shutil.copytree(CONTENT, target)
-    return target
+from tests.conftest import TODAY
 
 
 def answering(*answers):

@@ -2,18 +2,9 @@
 
 import shutil
 
-import pytest
-
 from core.content import load_library
 from core.content.checks import DRAFT, check
 from tests.conftest import CONTENT, TODAY, edit, line_of
-
-
-@pytest.fixture
-def content(tmp_path):
-    target = tmp_path / "content"
-    shutil.copytree(CONTENT, target)
-    return target
 
 
 def test_a_phrase_capturing_a_topic_example_is_named_with_its_file_and_line(content):

@@ -9,13 +9,6 @@ from core.content.errors import describe_field
 from tests.conftest import CONTENT, checked, edit, errors_of, line_of
 
 
-@pytest.fixture
-def content(tmp_path):
-    target = tmp_path / "content"
-    shutil.copytree(CONTENT, target)
-    return target
-
-
 def test_a_tab_is_named_with_its_line_shown(content):
     topic = content / "topics" / "pores.md"
     edit(topic, "  - does microneedling shrink pores", "\t- does microneedling shrink pores")

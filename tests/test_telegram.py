@@ -5,12 +5,11 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from telegram import Update
 from telegram.error import NetworkError
 
 from bots.telegram.app import TelegramBot
 from core.settings import TelegramSettings
-from tests.telegram_harness import TOKEN, RecordingRequest, callback_update, message_update
+from tests.telegram_harness import TOKEN, RecordingRequest, callback_update, feed, message_update, methods
 
 
 @pytest.fixture
@@ -26,15 +25,6 @@ async def telegram(core, recorder):
     async with bot.app:
         yield bot
     assert errors == [], errors
-
-
-async def feed(bot: TelegramBot, raw: dict) -> None:
-    await bot.app.process_update(Update.de_json(raw, bot.app.bot))
-
-
-def methods(recorder: RecordingRequest) -> list[str]:
-    """API calls made while handling updates (getMe belongs to start-up)."""
-    return [name for name, _ in recorder.calls if name != "getMe"]
 
 
 def keyboard(params: dict) -> list[list[dict]]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from telegram import Update
 from telegram.error import BadRequest, Forbidden
 
 from bots.telegram.app import TelegramBot
@@ -12,7 +11,7 @@ from core.events import Address, Attachment, Event, Reply, ReplyKind, ThreadMark
 from core.outbox import PlatformOutbox
 from core.settings import DeskSettings, TelegramSettings
 from tests.conftest import ticking
-from tests.telegram_harness import TOKEN, RecordingRequest, callback_update, message_update
+from tests.telegram_harness import TOKEN, RecordingRequest, callback_update, feed, message_update, methods
 
 DESK = -100500
 STAFF = 7
@@ -70,16 +69,8 @@ async def desk(knowledge, store):
         yield bot, recorder, core, discord
 
 
-async def feed(bot, raw):
-    await bot.app.process_update(Update.de_json(raw, bot.app.bot))
-
-
 def sent_to(recorder, chat):
     return [p for p in recorder.sent() if int(p["chat_id"]) == chat]
-
-
-def methods(recorder):
-    return [name for name, _ in recorder.calls if name != "getMe"]
 
 
 PHOTO = {"photo": [{"file_id": "p1", "file_unique_id": "pu", "width": 10, "height": 10, "file_size": 11}]}

@@ -7,13 +7,12 @@ import asyncio
 import logging
 
 import pytest
-from telegram import Update
 
 from bots.telegram.app import TelegramBot
 from core.events import Address, Reply, ReplyKind
 from core.outbox import PlatformOutbox
 from core.settings import TelegramSettings
-from tests.telegram_harness import message_update
+from tests.telegram_harness import feed, message_update
 
 TOKEN = "123456:ERRORS"
 
@@ -23,10 +22,6 @@ async def telegram(core, api):
     bot = TelegramBot(core, TOKEN, TelegramSettings(base_url=f"http://127.0.0.1:{api.port}/bot"), backoff=0)
     async with bot.app:
         yield bot
-
-
-async def feed(bot: TelegramBot, raw: dict) -> None:
-    await bot.app.process_update(Update.de_json(raw, bot.app.bot))
 
 
 def errors(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:

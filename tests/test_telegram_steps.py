@@ -6,14 +6,13 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from telegram import Update
 
 from bots.telegram.app import TelegramBot
 from core.conversation.engine import Core
 from core.outbox import LogOutbox
 from core.settings import TelegramSettings
 from tests.conftest import NOW
-from tests.telegram_harness import TOKEN, RecordingRequest, callback_update, edited, message_update
+from tests.telegram_harness import TOKEN, RecordingRequest, callback_update, edited, feed, message_update, methods
 
 CONTACT = {"phone_number": "+1 501 555 0123", "first_name": "Ann", "user_id": 42}
 
@@ -31,14 +30,6 @@ async def telegram(core, recorder):
     async with bot.app:
         yield bot
     assert errors == [], errors
-
-
-async def feed(bot: TelegramBot, raw: dict) -> None:
-    await bot.app.process_update(Update.de_json(raw, bot.app.bot))
-
-
-def methods(recorder: RecordingRequest) -> list[str]:
-    return [name for name, _ in recorder.calls if name != "getMe"]
 
 
 def callbacks(params: dict) -> list[str]:

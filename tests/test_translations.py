@@ -14,13 +14,6 @@ from core.understanding.knowledge import Knowledge
 from tests.conftest import CONTENT, edit, line_of, say, ticking
 
 
-@pytest.fixture
-def content(tmp_path):
-    target = tmp_path / "content"
-    shutil.copytree(CONTENT, target)
-    return target
-
-
 def translation_warnings(content):
     return [p for p in translation_problems(content, load_library(content), _markdown_problems)]
 

@@ -416,12 +416,11 @@ def _routing(root: Path, library: Library, knowledge: Knowledge) -> list[Content
     for (topic_id, other), examples in sorted(close.items()):
         if len(examples) < AMBIGUOUS_PAIR:
             continue
-        file = library.sources[topic_id]
         found.append(
-            ContentError(
-                file,
-                locate(root, file, ("examples",)),
-                "examples",
+            _on_examples(
+                root,
+                library,
+                topic_id,
                 f"this topic and {other!r} are easily confused: {len(examples)} example questions of the two "
                 f"score close to both (e.g. {examples[0]!r}); add keywords or examples that tell them apart",
                 "warning",
@@ -429,16 +428,15 @@ def _routing(root: Path, library: Library, knowledge: Knowledge) -> list[Content
         )
     for topic_id in library.topics:
         if not reached[topic_id]:
-            file = library.sources[topic_id]
-            found.append(
-                ContentError(
-                    file,
-                    locate(root, file, ("examples",)),
-                    "examples",
-                    "no example question reaches this topic, so clients cannot either; add distinctive examples",
-                )
-            )
+            message = "no example question reaches this topic, so clients cannot either; add distinctive examples"
+            found.append(_on_examples(root, library, topic_id, message))
     return found
+
+
+def _on_examples(root: Path, library: Library, topic_id: str, message: str, severity: str = "error") -> ContentError:
+    """A problem with a topic's examples as a whole, shown at its `examples:` line."""
+    file = library.sources[topic_id]
+    return ContentError(file, locate(root, file, ("examples",)), "examples", message, severity)
 
 
 def _route_name(decision: Decision) -> str:
